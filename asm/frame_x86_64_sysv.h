@@ -1,0 +1,63 @@
+/*
+ * Saved-register frame of a suspended context, x86-64 System V ABI (ELF).
+ * Shared by jump_, make_ and ontop_x86_64_sysv_elf_gas.S: the only place
+ * that knows these offsets.
+ *
+ * ABI facts relied on (System V AMD64 psABI):
+ *  - callee-saved: rbx, rbp, r12-r15, rsp; MXCSR control bits and the x87
+ *    control word are callee-saved too (status bits are not).
+ *  - at a call, rsp is 16-byte aligned, so rsp+8 is aligned at function entry.
+ *  - a 2-word struct (fctx_transfer_t) is returned in rax:rdx and passed as
+ *    an argument in two registers (rdi:rsi as the first argument).
+ *
+ * A context (fctx_t) is the address of this block on its own stack; it is
+ * 16-byte aligned because the caller's call pushed the return address onto
+ * an aligned stack and we then reserve FRAME_RIP more bytes.
+ *
+ *   ctx + 0x00  MXCSR (4 bytes) | x87 control word (2 bytes) | pad
+ *   ctx + 0x08  r12
+ *   ctx + 0x10  r13
+ *   ctx + 0x18  r14
+ *   ctx + 0x20  r15
+ *   ctx + 0x28  rbx     (new context: the entry function)
+ *   ctx + 0x30  rbp     (new context: 0, ends frame-pointer walks)
+ *   ctx + 0x38  rip     resume address (the caller's return address)
+ *   ctx + 0x40  = FRAME_SIZE: the resumed context's rsp
+ */
+#ifndef FCTX_FRAME_X86_64_SYSV_H
+#define FCTX_FRAME_X86_64_SYSV_H
+
+#define FRAME_MXCSR 0x00
+#define FRAME_X87CW 0x04
+#define FRAME_R12   0x08
+#define FRAME_R13   0x10
+#define FRAME_R14   0x18
+#define FRAME_R15   0x20
+#define FRAME_RBX   0x28
+#define FRAME_RBP   0x30
+#define FRAME_RIP   0x38
+#define FRAME_SIZE  0x40
+
+/* Landing pad for indirect branches when built with -fcf-protection
+ * (Indirect Branch Tracking); nothing otherwise. */
+#if defined(__CET__) && (__CET__ & 1)
+#  define FCTX_ENDBR endbr64
+#else
+#  define FCTX_ENDBR
+#endif
+
+/* Open and close an exported function with CFI. */
+#define FCTX_FUNC_BEGIN(name) \
+    .text;                    \
+    .globl name;              \
+    .type name, @function;    \
+    .p2align 4;               \
+name:                         \
+    .cfi_startproc;           \
+    FCTX_ENDBR
+
+#define FCTX_FUNC_END(name) \
+    .cfi_endproc;           \
+    .size name, . - name
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * fctx_t fctx_make(void *stack_top, size_t stack_size, fctx_entry_fn entry)
+ *                                                      x86-64 SysV, ELF, GAS
+ *
+ * rdi = stack_top, rsi = stack_size (unused: the frame needs FRAME_SIZE
+ * bytes, far below any accepted size), rdx = entry.  Builds, just below the
+ * 16-byte-aligned top, a frame in the layout of frame_x86_64_sysv.h that
+ * fctx_jump/fctx_ontop restore as if the context had suspended itself:
+ * resume address = the start stub below, rbx = entry, rbp = 0, FPU control
+ * words = the caller's current ones.  Returns the frame's address.
+ */
+#include "frame_x86_64_sysv.h"
+
+FCTX_FUNC_BEGIN(fctx_make)
+    movq    %rdi, %rax
+    andq    $-16, %rax                  /* align the top down to 16 bytes */
+    leaq    -FRAME_SIZE(%rax), %rax     /* frame; the stub then runs with
+                                           rsp = the aligned top */
+#ifndef FCTX_NO_FPU_CONTROL
+    stmxcsr FRAME_MXCSR(%rax)           /* start with the creator's modes */
+    fnstcw  FRAME_X87CW(%rax)
+#endif
+    xorl    %ecx, %ecx
+    movq    %rcx, FRAME_R12(%rax)       /* deterministic contents */
+    movq    %rcx, FRAME_R13(%rax)
+    movq    %rcx, FRAME_R14(%rax)
+    movq    %rcx, FRAME_R15(%rax)
+    movq    %rdx, FRAME_RBX(%rax)       /* entry, kept in a callee-saved reg */
+    movq    %rcx, FRAME_RBP(%rax)       /* frame-pointer chain ends here */
+    leaq    fctx_context_start(%rip), %rcx
+    movq    %rcx, FRAME_RIP(%rax)       /* first resume lands in the stub */
+    ret
+FCTX_FUNC_END(fctx_make)
+
+/*
+ * First frame of every context.  Reached by fctx_jump's jmp (rax:rdx =
+ * transfer) or by the return of an fctx_ontop function (rax:rdx = its
+ * result).  rsp is 16-byte aligned here, so the call below enters `entry`
+ * with the ABI's alignment.  The return address is marked undefined: unwinders
+ * and debuggers stop here instead of walking into garbage.
+ */
+    .text
+    .type   fctx_context_start, @function
+    .p2align 4
+fctx_context_start:
+    .cfi_startproc
+    .cfi_undefined rip
+    FCTX_ENDBR                          /* reached by an indirect jmp */
+    movq    %rax, %rdi                  /* transfer -> first argument */
+    movq    %rdx, %rsi
+    callq   *%rbx                       /* entry(transfer); must not return */
+    callq   fctx_internal_entry_returned /* hidden C handler, never returns */
+    hlt                                 /* not reached */
+    .cfi_endproc
+    .size   fctx_context_start, . - fctx_context_start
+
+    .section .note.GNU-stack,"",%progbits

@@ -1,0 +1,97 @@
+/*
+ * fctx/context.h - raw context-switch primitives.
+ *
+ * These three functions are implemented in assembly, one file per job and
+ * ABI under asm/.  They are signature-compatible with Boost.Context's
+ * jump_fcontext / make_fcontext / ontop_fcontext: same argument order and the
+ * same two-word {context, data} transfer struct returned by value, so code
+ * written against fcontext ports by renaming.
+ *
+ * A context (fctx_t) names a *suspended* execution: the address of the
+ * register block it saved on its own stack.  It is consumed when it is
+ * resumed; using the same fctx_t twice is undefined behaviour.
+ *
+ * The primitives do no validation: they are the hot path and are called by
+ * the checked fiber layer (fctx/fiber.h).  Use that layer unless you build
+ * your own.
+ */
+#ifndef FCTX_CONTEXT_H
+#define FCTX_CONTEXT_H
+
+#include <stddef.h>
+#include <fctx/config.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A suspended context: opaque pointer into the context's own stack. */
+typedef void *fctx_t;
+
+/** What a switch delivers to the context that is resumed. */
+typedef struct fctx_transfer {
+    fctx_t ctx;  /**< the context that just suspended (resume it to go back) */
+    void *data;  /**< the value passed by whoever switched to us */
+} fctx_transfer_t;
+
+/** Entry point of a context made with fctx_make(). Must never return. */
+typedef void (*fctx_entry_fn)(fctx_transfer_t);
+
+/** A function run on top of a context by fctx_ontop(). */
+typedef fctx_transfer_t (*fctx_ontop_fn)(fctx_transfer_t);
+
+/**
+ * Suspend the calling context and resume `to`, handing it `data`.
+ *
+ * `to`'s pending fctx_jump()/fctx_ontop() (or its entry function, on first
+ * resume) receives {the caller's suspended context, data}.  This call returns
+ * when some context later resumes the caller's context.
+ *
+ * Saves and restores exactly the ABI's callee-saved state (see the asm file
+ * heads), including the floating-point control state unless the library was
+ * built with FCTX_NO_FPU_CONTROL (see README, "Build options").
+ */
+FCTX_API fctx_transfer_t fctx_jump(fctx_t const to, void *data);
+
+/**
+ * Prepare a new context on the stack whose highest address is `stack_top`
+ * (exclusive) and whose usable size is `stack_size`.  The first fctx_jump()
+ * to it calls `entry` with {resumer's context, data}, with the ABI's stack
+ * alignment and a first frame that ends backtraces.
+ *
+ * `entry` must never return: it leaves its stack by switching away for the
+ * last time.  If it does return, the handler set with
+ * fctx_set_entry_return_handler() is called (default: message to stderr and
+ * abort()).
+ *
+ * The context uses a few words at the top of the stack; `stack_top` need not
+ * be aligned.  No memory is allocated.
+ */
+FCTX_API fctx_t fctx_make(void *stack_top, size_t stack_size, fctx_entry_fn entry);
+
+/**
+ * Like fctx_jump(), but before `to` continues, run `fn` on top of `to`'s
+ * stack.  `fn` receives {caller's suspended context, data}; what it returns is
+ * what `to`'s pending switch returns.  Used for cancellation, unwinding and
+ * scheduler hooks.
+ */
+FCTX_API fctx_transfer_t fctx_ontop(fctx_t const to, void *data, fctx_ontop_fn fn);
+
+/** Called when a raw context's entry function returns (it must not). */
+typedef void (*fctx_entry_return_handler)(void);
+
+/**
+ * Replace the handler called when an entry function returns.  The handler
+ * runs on the finished context's stack and must not return (if it does,
+ * abort() is called).  Passing NULL restores the default, which prints
+ * "fctx: context entry function returned" to stderr and calls abort().
+ * Returns the previous handler.  Thread-safe (atomic exchange).
+ */
+FCTX_API fctx_entry_return_handler
+fctx_set_entry_return_handler(fctx_entry_return_handler handler);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FCTX_CONTEXT_H */

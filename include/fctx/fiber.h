@@ -1,0 +1,108 @@
+/*
+ * fctx/fiber.h - one-shot fibers with resume-with-transfer semantics
+ * (P0876 / Boost.Context `fiber`, in C).
+ *
+ * A fiber handle (fctx_fiber_t) names a *suspended* fiber.  Resuming it
+ * consumes the handle: the call returns when somebody switches back to us,
+ * and delivers {the fiber that suspended to get here, the value it passed}.
+ * There is no global or thread-local "current fiber": a handle is all you
+ * need, so fibers may be resumed on any thread.
+ *
+ * NULL is the empty handle.  A fiber that finishes releases its stack and
+ * whoever it switches to receives {NULL, NULL}.
+ *
+ * The fiber's control record lives at the top of its own stack: creating a
+ * fiber makes exactly one allocator call and no heap allocation.
+ *
+ * Error reporting: functions returning int return 0 or an errno value:
+ *   EINVAL  NULL where a handle, function or out-pointer is required
+ *   E2BIG   stack size above fctx_stack_traits()->max_size
+ *   ENOMEM  the stack could not be allocated (memory or mapping limits)
+ * The two resume functions return a transfer; given an empty handle or a
+ * NULL function they return {NULL, FCTX_FIBER_EINVAL} without switching.
+ */
+#ifndef FCTX_FIBER_H
+#define FCTX_FIBER_H
+
+#include <stddef.h>
+#include <fctx/config.h>
+#include <fctx/context.h>
+#include <fctx/stack.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A suspended fiber (NULL: empty).  Same representation as fctx_t. */
+typedef struct fctx_fiber_opaque *fctx_fiber_t;
+
+/** What a resume delivers: the fiber that switched to us and its value. */
+typedef struct fctx_fiber_transfer {
+    fctx_fiber_t fiber; /**< the suspended peer (NULL if it finished) */
+    void *data;         /**< the value it passed */
+} fctx_fiber_transfer_t;
+
+/**
+ * A fiber's entry function.  `caller` is the fiber that resumed it first,
+ * `data` the value passed to that first resume.  It returns the fiber to
+ * switch to when it finishes (normally the latest handle it holds to its
+ * resumer); that fiber receives {NULL, NULL}.  Returning NULL is a fatal
+ * error (the entry-return handler of fctx/context.h is called).
+ */
+typedef fctx_fiber_t (*fctx_fiber_fn)(fctx_fiber_t caller, void *data);
+
+/** A function run on top of a fiber by fctx_fiber_resume_with(). */
+typedef fctx_fiber_transfer_t (*fctx_fiber_ontop_fn)(fctx_fiber_transfer_t);
+
+/** Returned as .data (with .fiber NULL) by the resume functions on bad input. */
+#define FCTX_FIBER_EINVAL ((void *)&fctx_fiber_einval_token)
+/** Delivered as .data to a fiber's pending resume by fctx_fiber_cancel(). */
+#define FCTX_FIBER_CANCELED ((void *)&fctx_fiber_canceled_token)
+
+FCTX_API extern const char fctx_fiber_einval_token;
+FCTX_API extern const char fctx_fiber_canceled_token;
+
+/**
+ * Create a suspended fiber that will run `fn` on a new stack.
+ * `alloc` NULL means the guarded allocator; `stack_size` 0 means the
+ * default size (see fctx/stack.h for rounding).  On success *out holds the
+ * new fiber; on error *out is set to NULL and nothing is leaked.
+ * Errors: EINVAL (out or fn NULL, or alloc->allocate/deallocate NULL),
+ * E2BIG, ENOMEM, or whatever a user allocator returned.
+ */
+FCTX_API int fctx_fiber_create(fctx_fiber_t *out, const fctx_allocator_t *alloc,
+                               size_t stack_size, fctx_fiber_fn fn);
+
+/**
+ * Switch to fiber `f`, passing `data`.  Returns when some fiber switches
+ * back to the caller, with {that fiber (suspended), its value}.
+ * Empty `f`: returns {NULL, FCTX_FIBER_EINVAL} immediately.
+ */
+FCTX_API fctx_fiber_transfer_t fctx_fiber_resume(fctx_fiber_t f, void *data);
+
+/**
+ * Switch to fiber `f` and run `fn({caller, data})` on top of its stack
+ * before `f` continues; what `fn` returns is what `f`'s pending resume
+ * returns.  `fn` may also not return: C++ code can throw from it to unwind
+ * `f`'s stack (catch in `f`'s entry and return the caller's handle).
+ * Empty `f` or NULL `fn`: returns {NULL, FCTX_FIBER_EINVAL} immediately.
+ */
+FCTX_API fctx_fiber_transfer_t fctx_fiber_resume_with(fctx_fiber_t f, fctx_fiber_ontop_fn fn,
+                                                      void *data);
+
+/**
+ * Ask suspended fiber `f` to clean up and finish.  Its pending resume
+ * returns {caller, FCTX_FIBER_CANCELED}; the fiber is expected to release
+ * what it holds and return `caller` from its entry function, which frees
+ * its stack.  A fiber that was never resumed is released at once without
+ * running its entry function.  Returns what the canceled fiber switched
+ * back with: {NULL, NULL} when it finished as asked.  Empty `f`:
+ * {NULL, FCTX_FIBER_EINVAL}.
+ */
+FCTX_API fctx_fiber_transfer_t fctx_fiber_cancel(fctx_fiber_t f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FCTX_FIBER_H */

@@ -1,0 +1,29 @@
+/* internal.h - declarations shared inside the library only (hidden). */
+#ifndef FCTX_INTERNAL_H
+#define FCTX_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#  define FCTX_HIDDEN __attribute__((visibility("hidden")))
+#  define FCTX_LIKELY(x) __builtin_expect(!!(x), 1)
+#  define FCTX_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#  define FCTX_NORETURN __attribute__((noreturn))
+#else
+#  define FCTX_HIDDEN
+#  define FCTX_LIKELY(x) (x)
+#  define FCTX_UNLIKELY(x) (x)
+#  define FCTX_NORETURN
+#endif
+
+/* Called from the asm start stub; never returns. */
+FCTX_HIDDEN FCTX_NORETURN void fctx_internal_entry_returned(void);
+
+/* Round up to a multiple of a power of two. */
+static inline size_t fctx_round_up(size_t n, size_t align)
+{
+    return (n + align - 1) & ~(align - 1);
+}
+
+#endif

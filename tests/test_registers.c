@@ -1,0 +1,163 @@
+/*
+ * Register preservation across fctx_jump and fctx_ontop.
+ *
+ * Three contexts (main, X, Y) each load every callee-saved register and the
+ * FP control bits with their own distinct values (tests/regs/regs_<abi>.S),
+ * switch among each other, and check on return that every word is exactly
+ * what they loaded and that the stack pointer is back where it was.  A
+ * deliberately broken switch must be caught.
+ */
+#include <fctx/context.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+
+typedef fctx_transfer_t (*jump_fn)(fctx_t, void *);
+
+extern const unsigned regs_count;
+extern const uint64_t regs_mask[];
+void regs_read(uint64_t *out);
+fctx_transfer_t regs_switch(jump_fn jump, fctx_t to, void *data, const uint64_t *load,
+                            uint64_t *store);
+fctx_transfer_t regs_bad_jump(fctx_t to, void *data);
+
+#define MAXW 64
+#define ROUNDS 50
+
+static uint64_t base[MAXW];
+
+/* Distinct, non-trivial value for (context id, round, word). */
+static void make_values(uint64_t *v, unsigned id, unsigned round)
+{
+    for (unsigned i = 0; i < regs_count; ++i) {
+        uint64_t x = 0x9E3779B97F4A7C15ull * (id * 1000003u + round * 131u + i + 1);
+        x ^= x >> 29;
+        v[i] = (base[i] & ~regs_mask[i]) | (x & regs_mask[i]);
+    }
+}
+
+/* Returns the index of the first bad word, or -1. */
+static int verify(const uint64_t *want, const uint64_t *got)
+{
+    for (unsigned i = 0; i < regs_count; ++i)
+        if ((want[i] & regs_mask[i]) != (got[i] & regs_mask[i])) {
+            fprintf(stderr, "  word %u: want 0x%llx got 0x%llx\n", i,
+                    (unsigned long long)want[i], (unsigned long long)got[i]);
+            return (int)i;
+        }
+    if (got[regs_count] != got[regs_count + 1]) {
+        fprintf(stderr, "  stack pointer moved\n");
+        return (int)regs_count;
+    }
+    return -1;
+}
+
+static fctx_transfer_t identity(fctx_transfer_t t)
+{
+    return t;
+}
+
+static fctx_transfer_t ontop_jump(fctx_t to, void *data)
+{
+    return fctx_ontop(to, data, identity);
+}
+
+static jump_fn jumper = fctx_jump;
+static fctx_t ctx_x, ctx_y;
+static int failures;
+
+/* Y: ping-pong with X, loading its own values each time. */
+static void y_main(fctx_transfer_t t)
+{
+    uint64_t load[MAXW], store[MAXW + 2];
+    for (unsigned r = 0;; ++r) {
+        make_values(load, 3, r);
+        t = regs_switch(jumper, t.ctx, NULL, load, store);
+        if (verify(load, store) >= 0)
+            ++failures;
+    }
+}
+
+/* X: between every round with main, a round trip through Y. */
+static void x_main(fctx_transfer_t t)
+{
+    uint64_t load[MAXW], store[MAXW + 2];
+    static char ystack[64 * 1024];
+    fctx_t main_ctx = t.ctx;
+    ctx_y = fctx_make(ystack + sizeof ystack, sizeof ystack, y_main);
+    for (unsigned r = 0;; ++r) {
+        make_values(load, 2, r);
+        t = regs_switch(jumper, ctx_y, NULL, load, store);
+        ctx_y = t.ctx;
+        if (verify(load, store) >= 0)
+            ++failures;
+        make_values(load, 4, r);
+        t = regs_switch(jumper, main_ctx, NULL, load, store);
+        main_ctx = t.ctx;
+        if (verify(load, store) >= 0)
+            ++failures;
+    }
+}
+
+static int run_rounds(jump_fn main_jump, jump_fn others)
+{
+    static char xstack[64 * 1024];
+    uint64_t load[MAXW], store[MAXW + 2];
+    int bad = -1;
+    jumper = others;
+    failures = 0;
+    ctx_x = fctx_make(xstack + sizeof xstack, sizeof xstack, x_main);
+    for (unsigned r = 0; r < ROUNDS; ++r) {
+        make_values(load, 1, r);
+        fctx_transfer_t t = regs_switch(main_jump, ctx_x, NULL, load, store);
+        ctx_x = t.ctx;
+        int b = verify(load, store);
+        if (b >= 0 && bad < 0)
+            bad = b;
+    }
+    return failures ? 0 : bad;
+}
+
+static void test_jump_preserves_all(void)
+{
+    CHECK(regs_count > 0 && regs_count <= MAXW);
+    CHECK_EQ_U(run_rounds(fctx_jump, fctx_jump), -1);
+}
+
+static void test_ontop_preserves_all(void)
+{
+    CHECK_EQ_U(run_rounds(ontop_jump, ontop_jump), -1);
+}
+
+static void test_mixed(void)
+{
+    CHECK_EQ_U(run_rounds(fctx_jump, ontop_jump), -1);
+    CHECK_EQ_U(run_rounds(ontop_jump, fctx_jump), -1);
+}
+
+/* The checker itself must catch a switch that loses one register. */
+static void test_broken_switch_is_caught(void)
+{
+    fprintf(stderr, "(expected mismatch reports follow)\n");
+    int bad = run_rounds(regs_bad_jump, fctx_jump);
+    CHECK(bad >= 0);
+    fprintf(stderr, "(end of expected reports)\n");
+}
+
+int main(void)
+{
+    regs_read(base);
+    RUN(test_jump_preserves_all);
+    RUN(test_ontop_preserves_all);
+    RUN(test_mixed);
+    RUN(test_broken_switch_is_caught);
+    uint64_t now[MAXW];
+    regs_read(now);
+    /* The FP control words (partial masks) are the caller's again. */
+    for (unsigned i = 0; i < regs_count; ++i)
+        if (regs_mask[i] != ~(uint64_t)0)
+            CHECK_EQ_U(now[i] & regs_mask[i], base[i] & regs_mask[i]);
+    return 0;
+}
