@@ -79,6 +79,9 @@ static void test_guarded(void)
     check_allocator(fctx_guarded_allocator(), 1);
     fctx_guard_method_t m = fctx_guard_method();
     CHECK(m == FCTX_GUARD_MADVISE || m == FCTX_GUARD_MPROTECT);
+    const char *forced = getenv("FCTX_GUARD_METHOD");
+    if (forced && strcmp(forced, "mprotect") == 0)
+        CHECK(m == FCTX_GUARD_MPROTECT);
     printf("  guard method: %s\n", m == FCTX_GUARD_MADVISE ? "madvise(MADV_GUARD_INSTALL)"
                                                            : "mprotect");
 }

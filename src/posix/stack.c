@@ -6,7 +6,8 @@
  * page of the mapping as a guard region without splitting the mapping, so
  * a guarded stack costs one entry of vm.max_map_count.  On older kernels
  * madvise fails with EINVAL and we fall back, once and for all, to
- * mprotect(PROT_NONE), which splits the mapping in two.
+ * mprotect(PROT_NONE), which splits the mapping in two.  The environment
+ * variable FCTX_GUARD_METHOD=mprotect forces the fallback (for testing).
  */
 #define _GNU_SOURCE 1
 #include <fctx/stack.h>
@@ -15,6 +16,8 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -127,36 +130,52 @@ const fctx_allocator_t *fctx_fixed_allocator(void)
 
 static atomic_int guard_method; /* 0 unknown, else fctx_guard_method_t */
 
-static int install_guard(void *page, size_t len)
+/* Does `page` fault on access?  Asks the kernel instead of touching it:
+ * write() from an inaccessible address fails with EFAULT. */
+static int page_is_inaccessible(const void *page)
 {
-    int m = atomic_load_explicit(&guard_method, memory_order_relaxed);
-    if (m != FCTX_GUARD_MPROTECT) {
-        if (madvise(page, len, MADV_GUARD_INSTALL) == 0) {
-            atomic_store_explicit(&guard_method, FCTX_GUARD_MADVISE, memory_order_relaxed);
-            return 0;
-        }
-        if (errno != EINVAL || m == FCTX_GUARD_MADVISE)
-            return ENOMEM; /* e.g. out of memory for page tables */
-        atomic_store_explicit(&guard_method, FCTX_GUARD_MPROTECT, memory_order_relaxed);
+    int fds[2];
+    if (pipe(fds) != 0)
+        return 0;
+    ssize_t n = write(fds[1], page, 1);
+    int fault = n < 0 && errno == EFAULT;
+    close(fds[0]);
+    close(fds[1]);
+    return fault;
+}
+
+/* Decide once: madvise guards if the kernel has them *and* they work (an
+ * emulator such as qemu-user accepts unknown advice and ignores it). */
+static int probe_guard_method(void)
+{
+    size_t page = fctx_stack_traits()->page_size;
+    int m = FCTX_GUARD_MPROTECT;
+    const char *force = getenv("FCTX_GUARD_METHOD"); /* documented override */
+    void *p = force && strcmp(force, "mprotect") == 0 ? MAP_FAILED : mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED) {
+        if (madvise(p, page, MADV_GUARD_INSTALL) == 0 && page_is_inaccessible(p))
+            m = FCTX_GUARD_MADVISE;
+        munmap(p, 2 * page);
     }
-    /* mprotect splits the mapping: ENOMEM here usually means vm.max_map_count. */
-    return mprotect(page, len, PROT_NONE) == 0 ? 0 : ENOMEM;
+    int expected = 0;
+    atomic_compare_exchange_strong(&guard_method, &expected, m);
+    return atomic_load(&guard_method);
 }
 
 fctx_guard_method_t fctx_guard_method(void)
 {
     int m = atomic_load_explicit(&guard_method, memory_order_relaxed);
-    if (m == 0) {
-        /* Probe on a scratch mapping. */
-        size_t page = fctx_stack_traits()->page_size;
-        void *p = map_stack(2 * page);
-        if (p != NULL) {
-            install_guard(p, page);
-            munmap(p, 2 * page);
-        }
-        m = atomic_load_explicit(&guard_method, memory_order_relaxed);
-    }
-    return m == 0 ? FCTX_GUARD_MPROTECT : (fctx_guard_method_t)m;
+    if (FCTX_UNLIKELY(m == 0))
+        m = probe_guard_method();
+    return (fctx_guard_method_t)m;
+}
+
+static int install_guard(void *page, size_t len)
+{
+    if (fctx_guard_method() == FCTX_GUARD_MADVISE)
+        return madvise(page, len, MADV_GUARD_INSTALL) == 0 ? 0 : ENOMEM;
+    /* mprotect splits the mapping: ENOMEM here usually means vm.max_map_count. */
+    return mprotect(page, len, PROT_NONE) == 0 ? 0 : ENOMEM;
 }
 
 static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
