@@ -7,12 +7,18 @@
  * where, which is all it needs: when the entry function returns, fiber_main
  * switches to the next fiber with fiber_release() on top, which frees the
  * finished stack from the next fiber's stack.
+ *
+ * In builds with tool hooks (sanitizers, valgrind, split stacks; see
+ * hooks.h) every switch below goes through switch_to()/ontop_to(), which
+ * wrap the data in a message and tell the tools.  Without hooks they are
+ * plain fctx_jump()/fctx_ontop().
  */
 #include <fctx/fiber.h>
 
 #include <errno.h>
 #include <stdint.h>
 
+#include "hooks.h"
 #include "internal.h"
 
 const char fctx_fiber_einval_token = 0;
@@ -22,22 +28,13 @@ struct fiber_record {
     fctx_stack_t stack;
     fctx_allocator_t alloc; /* copied: the caller's struct may not outlive us */
     fctx_fiber_fn fn;
+#if FCTX_HOOKS
+    struct fctx_hctx hctx;
+#endif
 };
 
 /* Smallest stack left below the record that we accept from an allocator. */
 #define FIBER_MIN_USABLE 1024u
-
-static inline fctx_fiber_transfer_t to_fiber(fctx_transfer_t t)
-{
-    fctx_fiber_transfer_t r = {(fctx_fiber_t)t.ctx, t.data};
-    return r;
-}
-
-static inline fctx_transfer_t to_raw(fctx_fiber_transfer_t t)
-{
-    fctx_transfer_t r = {(fctx_t)t.fiber, t.data};
-    return r;
-}
 
 static fctx_fiber_transfer_t einval_transfer(void)
 {
@@ -45,29 +42,151 @@ static fctx_fiber_transfer_t einval_transfer(void)
     return r;
 }
 
+/* resume_with passes {fn, data} through the switch; ontop_shim unpacks it on
+ * top of the target (the sender's frame holding it is suspended, not gone). */
+struct ontop_call {
+    fctx_fiber_ontop_fn fn;
+    void *data;
+#if FCTX_HOOKS
+    struct fctx_msg msg;
+#endif
+};
+
+#if FCTX_HOOKS
+
+/* Arrived in a context: tell the tools, remember the sender's state below
+ * its saved frame, unwrap the message. */
+static fctx_fiber_transfer_t arrived(fctx_transfer_t t)
+{
+    struct fctx_msg *m = (struct fctx_msg *)t.data;
+    if (!m->done) {
+        fctx_hooks_set_current(m->to);
+        fctx_hooks_after(m->to, m->from);
+        if (m->from != NULL && t.ctx != NULL)
+            fctx_hooks_slot_put(t.ctx, m->from);
+    }
+    fctx_fiber_transfer_t r = {(fctx_fiber_t)t.ctx, m->data};
+    return r;
+}
+
+static fctx_fiber_transfer_t switch_to(fctx_t to, void *data)
+{
+    struct fctx_msg m = {data, fctx_hooks_current(), fctx_hooks_slot_get(to), 0};
+    fctx_hooks_before(m.from, m.to, 0);
+    FCTX_TSAN_SWITCH(m.to);
+    return arrived(fctx_jump(to, &m));
+}
+
+/* The result of a function run on top travels in a per-thread message that
+ * is already "done": the switch was announced when the function started. */
+static fctx_transfer_t on_top_result(fctx_fiber_transfer_t r)
+{
+    struct fctx_msg *m = fctx_hooks_result_msg();
+    m->data = r.data;
+    m->from = NULL;
+    m->to = fctx_hooks_current();
+    m->done = 1;
+    fctx_transfer_t t = {(fctx_t)r.fiber, m};
+    return t;
+}
+
+static fctx_transfer_t ontop_shim(fctx_transfer_t t)
+{
+    struct ontop_call *call = (struct ontop_call *)t.data;
+    fctx_transfer_t inner = {t.ctx, &call->msg};
+    return on_top_result(call->fn(arrived(inner)));
+}
+
+static fctx_fiber_transfer_t ontop_to(fctx_t to, struct ontop_call *call)
+{
+    call->msg.data = call->data;
+    call->msg.from = fctx_hooks_current();
+    call->msg.to = fctx_hooks_slot_get(to);
+    call->msg.done = 0;
+    fctx_hooks_before(call->msg.from, call->msg.to, 0);
+    FCTX_TSAN_SWITCH(call->msg.to);
+    return arrived(fctx_ontop(to, call, ontop_shim));
+}
+
+#else /* no hooks: the raw primitives */
+
+static inline fctx_fiber_transfer_t to_fiber(fctx_transfer_t t)
+{
+    fctx_fiber_transfer_t r = {(fctx_fiber_t)t.ctx, t.data};
+    return r;
+}
+
+static inline fctx_fiber_transfer_t arrived(fctx_transfer_t t)
+{
+    return to_fiber(t);
+}
+
+static inline fctx_fiber_transfer_t switch_to(fctx_t to, void *data)
+{
+    return to_fiber(fctx_jump(to, data));
+}
+
+static fctx_transfer_t ontop_shim(fctx_transfer_t t)
+{
+    const struct ontop_call *call = (const struct ontop_call *)t.data;
+    fctx_fiber_transfer_t ft = {(fctx_fiber_t)t.ctx, call->data};
+    fctx_fiber_transfer_t r = call->fn(ft);
+    fctx_transfer_t raw = {(fctx_t)r.fiber, r.data};
+    return raw;
+}
+
+static inline fctx_fiber_transfer_t ontop_to(fctx_t to, struct ontop_call *call)
+{
+    return to_fiber(fctx_ontop(to, call, ontop_shim));
+}
+
+#endif /* FCTX_HOOKS */
+
 /* Runs on the next fiber's stack: the finished one is no longer in use. */
 static fctx_transfer_t fiber_release(fctx_transfer_t t)
 {
+#if FCTX_HOOKS
+    struct fctx_msg *m = (struct fctx_msg *)t.data;
+    struct fiber_record *rec = (struct fiber_record *)m->data;
+    fctx_hooks_set_current(m->to);
+    fctx_hooks_after(m->to, NULL);
+#else
     struct fiber_record *rec = (struct fiber_record *)t.data;
+#endif
     fctx_stack_t stack = rec->stack; /* copy out before the memory goes */
     fctx_allocator_t alloc = rec->alloc;
+#if FCTX_HOOKS
+    fctx_hooks_destroy(&rec->hctx, &stack);
+    alloc.deallocate(alloc.state, &stack);
+    fctx_fiber_transfer_t none = {NULL, NULL};
+    return on_top_result(none);
+#else
     alloc.deallocate(alloc.state, &stack);
     fctx_transfer_t r = {NULL, NULL};
     return r;
+#endif
 }
 
 static void fiber_main(fctx_transfer_t t)
 {
-    struct fiber_record *rec = (struct fiber_record *)t.data;
-    t = fctx_jump(t.ctx, NULL); /* created: park until the first resume */
+    fctx_fiber_transfer_t ft = arrived(t);
+    struct fiber_record *rec = (struct fiber_record *)ft.data;
+    ft = switch_to((fctx_t)ft.fiber, NULL); /* created: park until first resume */
     fctx_fiber_t next;
-    if (t.data == FCTX_FIBER_CANCELED)
-        next = (fctx_fiber_t)t.ctx; /* canceled before it ever ran */
+    if (ft.data == FCTX_FIBER_CANCELED)
+        next = ft.fiber; /* canceled before it ever ran */
     else
-        next = rec->fn((fctx_fiber_t)t.ctx, t.data);
+        next = rec->fn(ft.fiber, ft.data);
     if (next == NULL)
         fctx_internal_entry_returned(); /* nowhere to go: fatal, documented */
+#if FCTX_HOOKS
+    struct fctx_msg m = {rec, &rec->hctx, fctx_hooks_slot_get(next), 0};
+    fctx_hooks_before(m.from, m.to, 1);
+    FCTX_TSAN_SWITCH(m.to);
+    fctx_ontop((fctx_t)next, &m, fiber_release);
+#else
     fctx_ontop((fctx_t)next, rec, fiber_release);
+#endif
     fctx_internal_entry_returned(); /* not reached: we were freed */
 }
 
@@ -103,7 +222,11 @@ int fctx_fiber_create(fctx_fiber_t *out, const fctx_allocator_t *alloc, size_t s
     rec->fn = fn;
 
     fctx_t ctx = fctx_make(rec, rec_at - bottom, fiber_main);
-    *out = (fctx_fiber_t)fctx_jump(ctx, rec).ctx;
+#if FCTX_HOOKS
+    fctx_hooks_init(&rec->hctx, &stack);
+    fctx_hooks_slot_put(ctx, &rec->hctx);
+#endif
+    *out = switch_to(ctx, rec).fiber;
     return 0;
 }
 
@@ -111,32 +234,20 @@ fctx_fiber_transfer_t fctx_fiber_resume(fctx_fiber_t f, void *data)
 {
     if (FCTX_UNLIKELY(f == NULL))
         return einval_transfer();
-    return to_fiber(fctx_jump((fctx_t)f, data));
-}
-
-/* resume_with passes {fn, data} through the switch; this shim unpacks it on
- * top of the target (the caller's frame holding it is suspended, not gone). */
-struct ontop_call {
-    fctx_fiber_ontop_fn fn;
-    void *data;
-};
-
-static fctx_transfer_t ontop_shim(fctx_transfer_t t)
-{
-    const struct ontop_call *call = (const struct ontop_call *)t.data;
-    fctx_fiber_transfer_t ft = {(fctx_fiber_t)t.ctx, call->data};
-    return to_raw(call->fn(ft));
+    return switch_to((fctx_t)f, data);
 }
 
 fctx_fiber_transfer_t fctx_fiber_resume_with(fctx_fiber_t f, fctx_fiber_ontop_fn fn, void *data)
 {
     if (FCTX_UNLIKELY(f == NULL || fn == NULL))
         return einval_transfer();
-    struct ontop_call call = {fn, data};
-    return to_fiber(fctx_ontop((fctx_t)f, &call, ontop_shim));
+    struct ontop_call call;
+    call.fn = fn;
+    call.data = data;
+    return ontop_to((fctx_t)f, &call);
 }
 
-static fctx_transfer_t cancel_on_top(fctx_transfer_t t)
+static fctx_fiber_transfer_t cancel_on_top(fctx_fiber_transfer_t t)
 {
     t.data = FCTX_FIBER_CANCELED;
     return t;
@@ -144,7 +255,5 @@ static fctx_transfer_t cancel_on_top(fctx_transfer_t t)
 
 fctx_fiber_transfer_t fctx_fiber_cancel(fctx_fiber_t f)
 {
-    if (f == NULL)
-        return einval_transfer();
-    return to_fiber(fctx_ontop((fctx_t)f, NULL, cancel_on_top));
+    return fctx_fiber_resume_with(f, cancel_on_top, NULL);
 }

@@ -16,7 +16,7 @@ struct death {
     char output[4096];
 };
 
-static struct death run_in_child(void (*fn)(void))
+static inline struct death run_in_child(void (*fn)(void))
 {
     struct death d;
     memset(&d, 0, sizeof d);
@@ -45,8 +45,17 @@ static struct death run_in_child(void (*fn)(void))
     close(fds[1]);
     size_t n = 0;
     ssize_t r;
-    while ((r = read(fds[0], d.output + n, sizeof d.output - 1 - n)) > 0)
-        n += (size_t)r;
+    char sink[4096];
+    /* Read to the end (keep the first 4 KiB) so the child never blocks or
+     * gets SIGPIPE on a long report. */
+    for (;;) {
+        size_t room = sizeof d.output - 1 - n;
+        r = room ? read(fds[0], d.output + n, room) : read(fds[0], sink, sizeof sink);
+        if (r <= 0)
+            break;
+        if (room)
+            n += (size_t)r;
+    }
     close(fds[0]);
     int st = 0;
     waitpid(pid, &st, 0);
@@ -55,6 +64,20 @@ static struct death run_in_child(void (*fn)(void))
     else
         d.exit_code = WEXITSTATUS(st);
     return d;
+}
+
+/* Died of a segmentation fault: the signal itself, or a sanitizer's SEGV
+ * handler (ASan/TSan intercept it, report, and exit non-zero). */
+static inline int died_of_segv(const struct death *d)
+{
+    if (d->signal == SIGSEGV || d->signal == SIGBUS)
+        return 1;
+    if (d->exit_code != 0 && (strstr(d->output, "Sanitizer: SEGV") != NULL ||
+                              strstr(d->output, "Sanitizer: stack-overflow") != NULL))
+        return 1;
+    fprintf(stderr, "child: signal %d, exit %d, output:\n%s\n", d->signal, d->exit_code,
+            d->output);
+    return 0;
 }
 
 #endif

@@ -143,9 +143,9 @@ static void child_within_bounds(void)
 static void test_guard_faults(void)
 {
     struct death d = run_in_child(child_touch_guard);
-    CHECK(d.signal == SIGSEGV);
+    CHECK(died_of_segv(&d));
     d = run_in_child(child_overflow);
-    CHECK(d.signal == SIGSEGV);
+    CHECK(died_of_segv(&d));
     d = run_in_child(child_within_bounds);
     CHECK(d.signal == 0 && d.exit_code == 0);
 }
@@ -175,8 +175,22 @@ static void child_exhaust(void)
     _Exit(m == n ? 0 : 7);
 }
 
+#if defined(__has_feature)
+#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#    define UNDER_SANITIZER 1
+#  endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#  define UNDER_SANITIZER 1
+#endif
+
 static void test_exhaustion(void)
 {
+#ifdef UNDER_SANITIZER
+    printf("  SKIPPED here: RLIMIT_AS cannot be capped under a sanitizer (shadow memory);\n"
+           "  the plain builds run this check\n");
+    return;
+#endif
     struct death d = run_in_child(child_exhaust);
     CHECK(d.signal == 0);
     CHECK_EQ_U(d.exit_code, 0);

@@ -1,0 +1,111 @@
+/*
+ * hooks.h - telling tools about stack switches (internal).
+ *
+ * AddressSanitizer, ThreadSanitizer and valgrind must be told about every
+ * switch between stacks (and split stacks need their context swapped).  They
+ * need per-context state (stack bounds, a TSan fiber, a valgrind stack id),
+ * but a fiber handle is just the suspended context's stack pointer.  So in a
+ * build with hooks, every fiber-layer switch passes a message:
+ *
+ *   struct fctx_msg { data, from, to }      (on the sender's stack)
+ *
+ * and the receiving side parks the sender's state pointer in the word just
+ * below the sender's saved frame (unused memory of a suspended stack), where
+ * whoever resumes the sender later finds it.  The running context's state is
+ * kept in a thread-local pointer that is re-read after every switch through
+ * non-inlined accessors (never cached across a switch: fibers migrate).
+ *
+ * Without any tool (the default) FCTX_HOOKS is 0 and none of this exists.
+ */
+#ifndef FCTX_HOOKS_H
+#define FCTX_HOOKS_H
+
+#include <fctx/stack.h>
+#include <stddef.h>
+
+#include "internal.h"
+
+#if defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define FCTX_ASAN 1
+#  endif
+#  if __has_feature(thread_sanitizer)
+#    define FCTX_TSAN 1
+#  endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(FCTX_ASAN)
+#  define FCTX_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(FCTX_TSAN)
+#  define FCTX_TSAN 1
+#endif
+#ifndef FCTX_ASAN
+#  define FCTX_ASAN 0
+#endif
+#ifndef FCTX_TSAN
+#  define FCTX_TSAN 0
+#endif
+#ifndef FCTX_VALGRIND
+#  define FCTX_VALGRIND 0 /* CMake option FCTX_VALGRIND */
+#endif
+#ifndef FCTX_SPLIT_STACK
+#  define FCTX_SPLIT_STACK 0 /* CMake option FCTX_SPLIT_STACK */
+#endif
+
+#define FCTX_HOOKS (FCTX_ASAN || FCTX_TSAN || FCTX_VALGRIND || FCTX_SPLIT_STACK)
+
+#if FCTX_HOOKS
+
+/* Per-context tool state: in a fiber's record, or thread-local for a
+ * thread's original stack. */
+struct fctx_hctx {
+    const void *stack_bottom; /* lowest usable address (ASan) */
+    size_t stack_size;        /* 0 while unknown (a thread's own stack) */
+    void *asan_fake_stack;    /* ASan's fake-stack handle while suspended */
+    void *tsan_fiber;         /* TSan fiber object */
+    unsigned valgrind_id;     /* valgrind stack id, 0 if none */
+#if FCTX_SPLIT_STACK
+    void *split_stack[10]; /* libgcc split-stack context */
+#endif
+};
+
+/* The message every hooked switch carries (see top of file). */
+struct fctx_msg {
+    void *data;
+    struct fctx_hctx *from; /* NULL: the sender is finishing, or see done */
+    struct fctx_hctx *to;
+    int done; /* 1: tools already told (result of a function run on top) */
+};
+
+/* The running context's state (a thread's own stack: thread-local root). */
+FCTX_HIDDEN struct fctx_hctx *fctx_hooks_current(void);
+FCTX_HIDDEN void fctx_hooks_set_current(struct fctx_hctx *h);
+/* A per-thread message for results of functions run on top (done = 1). */
+FCTX_HIDDEN struct fctx_msg *fctx_hooks_result_msg(void);
+
+/* A new fiber's state, for its stack. */
+FCTX_HIDDEN void fctx_hooks_init(struct fctx_hctx *h, const fctx_stack_t *stack);
+/* A finished fiber's state, called from another stack before it is freed. */
+FCTX_HIDDEN void fctx_hooks_destroy(struct fctx_hctx *h, const fctx_stack_t *stack);
+/* Right before switching from `from` to `to`; `from_finishing` if the
+ * sender's stack is about to be released. */
+FCTX_HIDDEN void fctx_hooks_before(struct fctx_hctx *from, struct fctx_hctx *to, int from_finishing);
+/* TSan must switch fibers in the very frame that then jumps: a callee's
+ * function-exit would otherwise be recorded on the new fiber's shadow
+ * stack.  So this is a macro, used right before fctx_jump/fctx_ontop. */
+#if FCTX_TSAN
+#  include <sanitizer/tsan_interface.h>
+#  define FCTX_TSAN_SWITCH(to) __tsan_switch_to_fiber((to)->tsan_fiber, 0)
+#else
+#  define FCTX_TSAN_SWITCH(to) ((void)0)
+#endif
+
+/* Right after arriving in `me`; `from` (may be NULL) learns its bounds. */
+FCTX_HIDDEN void fctx_hooks_after(struct fctx_hctx *me, struct fctx_hctx *from);
+
+/* The word just below a suspended context's saved frame. */
+FCTX_HIDDEN struct fctx_hctx *fctx_hooks_slot_get(void *ctx);
+FCTX_HIDDEN void fctx_hooks_slot_put(void *ctx, struct fctx_hctx *h);
+
+#endif /* FCTX_HOOKS */
+#endif
