@@ -6,4 +6,5 @@
 # one line here.
 set(FCTX_SUPPORTED_TARGETS
   "x86_64_sysv_elf_gas"
+  "arm_aapcs_elf_gas"
 )
