@@ -11,5 +11,6 @@ else()
   endif()
   add_test(NAME test_consumer
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/consumer/run.sh ${PROJECT_BINARY_DIR}
-                   ${PROJECT_SOURCE_DIR} ${CMAKE_C_COMPILER} ${CMAKE_CURRENT_BINARY_DIR}/consumer-work)
+                   ${PROJECT_SOURCE_DIR} ${CMAKE_C_COMPILER} ${CMAKE_CURRENT_BINARY_DIR}/consumer-work
+                   "${CMAKE_C_FLAGS}")
 endif()

@@ -1,0 +1,10 @@
+# fctx links into the same process as Boost.Context (only fctx_ symbols).
+if(CMAKE_CXX_COMPILER AND NOT CMAKE_CROSSCOMPILING)
+  find_package(Boost QUIET COMPONENTS context)
+  if(Boost_FOUND)
+    fctx_add_test(test_with_boost test_with_boost.cpp)
+    target_link_libraries(test_with_boost PRIVATE Boost::context)
+  else()
+    message(STATUS "fctx tests: test_with_boost not registered (Boost.Context not found; Debian: libboost-context-dev)")
+  endif()
+endif()
