@@ -6,5 +6,13 @@
 # one line here.
 set(FCTX_SUPPORTED_TARGETS
   "x86_64_sysv_elf_gas"
+  "x86_64_ms_pe_gas"
+  "x86_64_ms_pe_masm"
   "arm_aapcs_elf_gas"
+  "arm64_aapcs_elf_gas"
+  "riscv64_lp64_elf_gas"
+  "i386_sysv_elf_gas"
+  "ppc64_elfv2_elf_gas"
+  "s390x_sysv_elf_gas"
+  "mips64_n64_elf_gas"
 )

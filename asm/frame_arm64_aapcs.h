@@ -1,0 +1,200 @@
+/*
+ * Saved-register frame of a suspended context, AArch64 AAPCS64 (ELF).
+ * Shared by jump_, make_ and ontop_arm64_aapcs_elf_gas.S: the only place
+ * that knows these offsets.  The offsets are plain numbers, so a white-box
+ * C test may include this file too (the macros are assembler-only).
+ *
+ * ABI facts relied on (Procedure Call Standard for the Arm 64-bit
+ * Architecture, AAPCS64):
+ *  - callee-saved: x19-x28, x29 (frame pointer), sp, and the low 64 bits
+ *    (d8-d15) of v8-v15; the upper halves of v8-v15 and all other vector
+ *    registers are the caller's business.  x30 (lr) is written by the call
+ *    instruction itself; we keep it as the resume address.
+ *  - FPCR is a global register: only "specific support functions"
+ *    (fesetround & co) may change its exception-control (8-12), rounding
+ *    (22-23), flush-to-zero (24) and AH/FIZ (0-1) bits, and NEP (2) is zero
+ *    at every public interface.  So an ordinary call such as fctx_jump()
+ *    must return with the caller's FPCR: each context keeps its own copy.
+ *    FPSR (cumulative exception flags) is not preserved by calls; it is
+ *    left alone, so flags accumulate per thread.
+ *  - sp is 16-byte aligned at every public interface (and any time it is
+ *    used to access memory).
+ *  - a 2-word struct (fctx_transfer_t, 16 bytes) is returned in x0:x1 and
+ *    passed as an argument in two registers (x0:x1 as the first argument):
+ *    the same pair, so a new context's start stub needs no shuffling.
+ *  - a frame record is {x29, x30} at [x29]; a zero x29 ends the chain.
+ *
+ * A context (fctx_t) is the address of this block on its own stack, which
+ * is the stack pointer of the suspended context (16-byte aligned, because
+ * the owner's sp was aligned at its call and FRAME_SIZE is a multiple of 16).
+ * The block starts with the frame record {x29, x30}, so a suspended
+ * context's address can itself be followed as a frame-record chain.
+ *
+ *   ctx + 0x00  x29 (fp)   new context: 0, ends frame-pointer walks
+ *   ctx + 0x08  x30 (lr)   resume address (PAC-signed with modifier
+ *                          ctx + FRAME_SIZE when built with pac-ret);
+ *                          new context: fctx_context_start
+ *   ctx + 0x10  x19        new context: the entry function
+ *   ctx + 0x18  x20
+ *   ctx + 0x20  x21 | x22 ... ctx + 0x58  x28   (10 registers, x19-x28)
+ *   ctx + 0x60  d8  | d9
+ *   ctx + 0x70  d10 | d11
+ *   ctx + 0x80  d12 | d13
+ *   ctx + 0x90  d14 | d15
+ *   ctx + 0xa0  FPCR (8 bytes; unused with FCTX_NO_FPU_CONTROL)
+ *   ctx + 0xa8  padding (keeps FRAME_SIZE a multiple of 16)
+ *   ctx + 0xb0  = FRAME_SIZE: the resumed context's sp
+ */
+#ifndef FCTX_FRAME_ARM64_AAPCS_H
+#define FCTX_FRAME_ARM64_AAPCS_H
+
+#define FRAME_FP    0x00
+#define FRAME_LR    0x08
+#define FRAME_X19   0x10
+#define FRAME_X21   0x20
+#define FRAME_X23   0x30
+#define FRAME_X25   0x40
+#define FRAME_X27   0x50
+#define FRAME_D8    0x60
+#define FRAME_D10   0x70
+#define FRAME_D12   0x80
+#define FRAME_D14   0x90
+#define FRAME_FPCR  0xa0
+#define FRAME_SIZE  0xb0
+
+#ifdef __ASSEMBLER__
+
+/*
+ * Branch protection.  With -mbranch-protection=bti (or =standard) the
+ * compiler defines __ARM_FEATURE_BTI_DEFAULT; every place an indirect branch
+ * (br/blr) may land must then start with a compatible `bti`.  Our exported
+ * functions are reached by bl, by blr through a function pointer (BTYPE 10)
+ * and by the PLT's `br x17` (BTYPE 01): `bti c` accepts both.
+ */
+#if defined(__ARM_FEATURE_BTI_DEFAULT) && __ARM_FEATURE_BTI_DEFAULT
+#  define FCTX_BTI_C bti c
+#  define FCTX_PROP_BTI 1  /* GNU_PROPERTY_AARCH64_FEATURE_1_BTI */
+#else
+#  define FCTX_BTI_C
+#  define FCTX_PROP_BTI 0
+#endif
+
+/*
+ * Return-address signing.  __ARM_FEATURE_PAC_DEFAULT bit 0 = A key, bit 1 =
+ * B key.  The resume address is the one code pointer we keep in writable
+ * memory (the context's stack), so with pac-ret we sign it like a compiled
+ * function signs its spilled lr, with the stack pointer at function entry
+ * (= ctx + FRAME_SIZE) as modifier, and authenticate it when resuming.
+ * All of these are HINT-space instructions: NOPs on cores without PAC.
+ * We use the `hint #n` spellings so that any assembler accepts them.
+ */
+#if defined(__ARM_FEATURE_PAC_DEFAULT) && (__ARM_FEATURE_PAC_DEFAULT & 2)
+#  define FCTX_PAC_SIGN_LR  hint #27     /* pacibsp: sign x30, modifier sp */
+#  define FCTX_PAC_AUTH_LR  hint #31     /* autibsp: check x30, modifier sp */
+#  define FCTX_PAC_SIGN1716 hint #10     /* pacib1716: sign x17, modifier x16 */
+#  define FCTX_PAC_ENABLED 1
+#elif defined(__ARM_FEATURE_PAC_DEFAULT) && (__ARM_FEATURE_PAC_DEFAULT & 1)
+#  define FCTX_PAC_SIGN_LR  hint #25     /* paciasp */
+#  define FCTX_PAC_AUTH_LR  hint #29     /* autiasp */
+#  define FCTX_PAC_SIGN1716 hint #8      /* pacia1716 */
+#  define FCTX_PAC_ENABLED 1
+#else
+#  define FCTX_PAC_ENABLED 0
+#endif
+#if FCTX_PAC_ENABLED
+#  define FCTX_PROP_PAC 2  /* GNU_PROPERTY_AARCH64_FEATURE_1_PAC */
+/* Sign x30 at function entry; tell the unwinder x30 is now signed. */
+#  define FCTX_SIGN_LR      FCTX_PAC_SIGN_LR; .cfi_negate_ra_state
+/* Authenticate x30 (sp must be the value it was signed with). */
+#  define FCTX_AUTH_LR      FCTX_PAC_AUTH_LR; .cfi_negate_ra_state
+#else
+#  define FCTX_PROP_PAC 0
+#  define FCTX_SIGN_LR
+#  define FCTX_AUTH_LR
+#endif
+
+/*
+ * CFI of jump/ontop once every register is stored (the CFA rule, sp +
+ * FRAME_SIZE, is set right after the allocation): each saved register is
+ * at its slot.  It stays true after the switch to the target's stack: that
+ * frame has the same shape and the registers are reloaded from exactly
+ * those slots, so an unwinder sees the target's suspended call instead of
+ * ours.
+ */
+#define FCTX_CFI_FRAME_SAVED                   \
+    .cfi_offset x29, FRAME_FP - FRAME_SIZE;    \
+    .cfi_offset x30, FRAME_LR - FRAME_SIZE;    \
+    .cfi_offset x19, FRAME_X19 - FRAME_SIZE;   \
+    .cfi_offset x20, FRAME_X19 + 8 - FRAME_SIZE; \
+    .cfi_offset x21, FRAME_X21 - FRAME_SIZE;   \
+    .cfi_offset x22, FRAME_X21 + 8 - FRAME_SIZE; \
+    .cfi_offset x23, FRAME_X23 - FRAME_SIZE;   \
+    .cfi_offset x24, FRAME_X23 + 8 - FRAME_SIZE; \
+    .cfi_offset x25, FRAME_X25 - FRAME_SIZE;   \
+    .cfi_offset x26, FRAME_X25 + 8 - FRAME_SIZE; \
+    .cfi_offset x27, FRAME_X27 - FRAME_SIZE;   \
+    .cfi_offset x28, FRAME_X27 + 8 - FRAME_SIZE; \
+    .cfi_offset d8, FRAME_D8 - FRAME_SIZE;     \
+    .cfi_offset d9, FRAME_D8 + 8 - FRAME_SIZE; \
+    .cfi_offset d10, FRAME_D10 - FRAME_SIZE;   \
+    .cfi_offset d11, FRAME_D10 + 8 - FRAME_SIZE; \
+    .cfi_offset d12, FRAME_D12 - FRAME_SIZE;   \
+    .cfi_offset d13, FRAME_D12 + 8 - FRAME_SIZE; \
+    .cfi_offset d14, FRAME_D14 - FRAME_SIZE;   \
+    .cfi_offset d15, FRAME_D14 + 8 - FRAME_SIZE
+
+/* CFI once the frame is popped: CFA = sp, every register holds its value. */
+#define FCTX_CFI_FRAME_POPPED                              \
+    .cfi_def_cfa_offset 0;                                 \
+    .cfi_restore x29; .cfi_restore x30;                    \
+    .cfi_restore x19; .cfi_restore x20; .cfi_restore x21;  \
+    .cfi_restore x22; .cfi_restore x23; .cfi_restore x24;  \
+    .cfi_restore x25; .cfi_restore x26; .cfi_restore x27;  \
+    .cfi_restore x28;                                      \
+    .cfi_restore d8; .cfi_restore d9; .cfi_restore d10;    \
+    .cfi_restore d11; .cfi_restore d12; .cfi_restore d13;  \
+    .cfi_restore d14; .cfi_restore d15
+
+/* Open and close an exported function with CFI and its landing pad. */
+#define FCTX_FUNC_BEGIN(name) \
+    .text;                    \
+    .globl name;              \
+    .type name, %function;    \
+    .p2align 4;               \
+name:                         \
+    .cfi_startproc;           \
+    FCTX_BTI_C
+
+#define FCTX_FUNC_END(name) \
+    .cfi_endproc;           \
+    .size name, . - name
+
+/*
+ * End of every file: non-executable stack, and when built with branch
+ * protection the GNU property note that tells the linker (and through it
+ * the kernel / dynamic loader) this object honours BTI and/or PAC.  A
+ * single object without the BTI bit turns BTI off for the whole image.
+ * Layout (ELF note): namesz, descsz, type NT_GNU_PROPERTY_TYPE_0 (5),
+ * "GNU\0", then one property: pr_type GNU_PROPERTY_AARCH64_FEATURE_1_AND
+ * (0xc0000000), pr_datasz 4, the feature bits, padded to 8 bytes.
+ */
+#if FCTX_PROP_BTI || FCTX_PROP_PAC
+#  define FCTX_FILE_END                             \
+    .section .note.GNU-stack, "", %progbits;        \
+    .pushsection .note.gnu.property, "a";           \
+    .p2align 3;                                     \
+    .long 4;                                        \
+    .long 16;                                       \
+    .long 5;                                        \
+    .asciz "GNU";                                   \
+    .long 0xc0000000;                               \
+    .long 4;                                        \
+    .long (FCTX_PROP_BTI | FCTX_PROP_PAC);          \
+    .long 0;                                        \
+    .popsection
+#else
+#  define FCTX_FILE_END .section .note.GNU-stack, "", %progbits
+#endif
+
+#endif /* __ASSEMBLER__ */
+#endif /* FCTX_FRAME_ARM64_AAPCS_H */

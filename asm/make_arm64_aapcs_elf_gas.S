@@ -1,0 +1,72 @@
+/*
+ * fctx_t fctx_make(void *stack_top, size_t stack_size, fctx_entry_fn entry)
+ *                                                   AArch64 AAPCS64, ELF, GAS
+ *
+ * ABI facts (AAPCS64; frame drawing in frame_arm64_aapcs.h): sp must be
+ * 16-byte aligned; the transfer {ctx, data} arrives in x0:x1 both as a
+ * return value and as a first argument; x19 is callee-saved (survives the
+ * entry call); x29 = 0 ends a frame-record chain.
+ *
+ * x0 = stack_top, x1 = stack_size (unused: the frame needs FRAME_SIZE
+ * bytes, far below any accepted size), x2 = entry.  Builds, just below the
+ * 16-byte-aligned top, a frame that fctx_jump/fctx_ontop restore as if the
+ * context had suspended itself: resume address = the start stub below
+ * (PAC-signed like a saved lr when built with pac-ret), x19 = entry,
+ * x29 = 0, FPCR = the caller's current one, everything else zero.
+ * Returns the frame's address.
+ */
+#include "frame_arm64_aapcs.h"
+
+FCTX_FUNC_BEGIN(fctx_make)
+    and     x9, x0, #-16                /* align the top down to 16 bytes */
+    sub     x0, x9, #FRAME_SIZE         /* frame; the stub then runs with
+                                           sp = the aligned top */
+    stp     x2, xzr, [x0, #FRAME_X19]   /* entry, kept in a callee-saved reg */
+    stp     xzr, xzr, [x0, #FRAME_X21]  /* deterministic contents */
+    stp     xzr, xzr, [x0, #FRAME_X23]
+    stp     xzr, xzr, [x0, #FRAME_X25]
+    stp     xzr, xzr, [x0, #FRAME_X27]
+    stp     xzr, xzr, [x0, #FRAME_D8]
+    stp     xzr, xzr, [x0, #FRAME_D10]
+    stp     xzr, xzr, [x0, #FRAME_D12]
+    stp     xzr, xzr, [x0, #FRAME_D14]
+#ifndef FCTX_NO_FPU_CONTROL
+    mrs     x10, fpcr                   /* start with the creator's modes */
+#else
+    mov     x10, xzr                    /* slot unused */
+#endif
+    stp     x10, xzr, [x0, #FRAME_FPCR] /* FPCR and the padding word */
+    adr     x17, fctx_context_start     /* first resume lands in the stub */
+#if FCTX_PAC_ENABLED
+    mov     x16, x9                     /* modifier: the sp that jump/ontop
+                                           authenticate with (ctx + FRAME_SIZE) */
+    FCTX_PAC_SIGN1716                   /* sign x17 like a spilled lr */
+#endif
+    stp     xzr, x17, [x0, #FRAME_FP]   /* frame record {0, stub}: fp chain ends */
+    ret
+FCTX_FUNC_END(fctx_make)
+
+/*
+ * First frame of every context.  Reached only by a `ret`: fctx_jump's
+ * (x0:x1 = transfer) or the return of an fctx_ontop function (x0:x1 = its
+ * result).  A `ret` sets BTYPE 00, so no landing pad is needed, and we put
+ * none: nothing may `br`/`blr` here.  x29 is 0 (restored from the frame
+ * fctx_make built; an ontop function preserves it), so the entry
+ * function's frame record {0, here} ends frame-pointer walks; the CFI
+ * marks the return address undefined so unwinders and debuggers stop here.
+ * sp is the aligned top: the ABI's 16-byte alignment at the call.
+ */
+    .text
+    .type   fctx_context_start, %function
+    .p2align 4
+fctx_context_start:
+    .cfi_startproc
+    .cfi_undefined x30
+    blr     x19                         /* entry(transfer): x0:x1 is already
+                                           the first argument; must not return */
+    bl      fctx_internal_entry_returned /* hidden C handler, never returns */
+    brk     #1                          /* not reached */
+    .cfi_endproc
+    .size   fctx_context_start, . - fctx_context_start
+
+FCTX_FILE_END
