@@ -16,6 +16,12 @@
 #  define FCTX_UNLIKELY(x) (x)
 #  define FCTX_NORETURN
 #endif
+#if defined(_WIN32) || defined(__CYGWIN__)
+/* PE has no symbol visibility (GCC warns on the attribute): what a DLL
+ * exports is what FCTX_API marks dllexport. */
+#  undef FCTX_HIDDEN
+#  define FCTX_HIDDEN
+#endif
 
 /* Called from the asm start stub; never returns. */
 FCTX_HIDDEN FCTX_NORETURN void fctx_internal_entry_returned(void);

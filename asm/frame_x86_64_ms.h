@@ -1,0 +1,104 @@
+; # Saved-register frame of a suspended context, x86-64 Microsoft x64 ABI (PE/COFF).
+; # The only place that knows these offsets: included by the GAS files
+; # (jump_, make_ and ontop_x86_64_ms_pe_gas.S, through the C preprocessor)
+; # AND by the MASM files (the same names with _masm.asm, through INCLUDE).
+; # Every line is valid in
+; # both dialects: "NAME = decimal expression" assignments, and comments
+; # written as ";" followed by "#" (MASM: ";" starts a comment; GAS on x86:
+; # ";" ends an empty statement and "#" starts a comment).  Keep apostrophes
+; # and C comment markers out of this file (the C preprocessor sees it).
+; #
+; # ABI facts relied on (Microsoft x64 calling convention):
+; #  - nonvolatile: rbx, rbp, rdi, rsi, r12-r15, rsp, xmm6-xmm15 (all 128
+; #    bits), MXCSR bits 6-15 (the 6 status flags are volatile) and the x87
+; #    control word.
+; #  - rsp is 16-byte aligned at a call; the caller reserves 32 bytes of
+; #    home (shadow) space above the return address, owned by the callee.
+; #  - a 16-byte struct (fctx_transfer_t) is returned through a hidden
+; #    pointer passed in rcx (the other arguments shift right by one); the
+; #    callee returns that pointer in rax.  Passed BY VALUE it goes by
+; #    reference: a pointer to a 16-byte aligned copy made by the caller.
+; #  - the Thread Environment Block is at gs:0; its stack fields below must
+; #    describe the stack in use (exception dispatch, stack probes and
+; #    several OS calls read them).  Wine also walks NT_TIB.ExceptionList
+; #    (its internal handler frames, ended by -1) during exception dispatch
+; #    against the current rsp, so that is kept per context too.
+; #
+; # A context (fctx_t) is the address of this block on its own stack.  It is
+; # 16-byte aligned (xmm slots use movaps): the pending call pushed its
+; # return address onto a 16-byte aligned stack and FRAME_RIP = 16n+8.
+; #
+; #   ctx +   0 .. 159  xmm6, xmm7, ... xmm15 (16 bytes each)
+; #   ctx + 160         MXCSR (4 bytes) | x87 control word (2) | pad (2)
+; #   ctx + 168 .. 231  r12 r13 r14 r15 rdi rsi rbx rbp
+; #                     (new context: rbx = entry function, rbp = 0)
+; #   ctx + 232         result: the hidden struct-return pointer of the
+; #                     suspended side pending call; the switch that
+; #                     resumes this context writes the transfer there
+; #   ctx + 240 .. 287  TEB fields of this context: StackBase, StackLimit,
+; #                     DeallocationStack, FiberData, ExceptionList,
+; #                     GuaranteedStackBytes (4 bytes + pad)
+; #   ctx + 288         pad
+; #   ctx + 296         rip: resume address (the pending call return address)
+; #   ctx + 304         = FRAME_SIZE: rsp of the resumed context (16-aligned)
+; #
+; # A new context (fctx_make) gets a frame exactly like that, resuming in
+; # the start stub with rsp = S, below a 56-byte stub frame laid out like the
+; # one fctx_ontop builds for its function:
+; #
+; #   S +  0 .. 31      home space for the call the stub makes
+; #   S + 32 .. 47      the transfer (16-byte aligned): the by-reference
+; #                     argument of the entry function (ontop: of fn)
+; #   S + 48            pad
+; #   S + 56            return address: 0 in a new context, so stack walks
+; #                     end there (ontop: the resume address of the target)
+; #   S + 64            = T, the 16-byte aligned top = TEB StackBase
+
+; # TEB (NT_TIB and TEB64) offsets, reached through gs:
+TEB_EXCEPTION_LIST = 0 ; # NT_TIB.ExceptionList (used by Wine only on x64)
+TEB_STACK_BASE = 8 ; # NT_TIB.StackBase: highest address, exclusive
+TEB_STACK_LIMIT = 16 ; # NT_TIB.StackLimit: lowest committed address
+TEB_FIBER_DATA = 32 ; # NT_TIB.FiberData (GetCurrentFiber)
+TEB_DEALLOCATION_STACK = 5240 ; # 0x1478: allocation base of the stack
+TEB_GUARANTEED_STACK_BYTES = 5960 ; # 0x1748: 32-bit SetThreadStackGuarantee value
+
+FRAME_XMM6 = 0
+FRAME_XMM7 = 16
+FRAME_XMM8 = 32
+FRAME_XMM9 = 48
+FRAME_XMM10 = 64
+FRAME_XMM11 = 80
+FRAME_XMM12 = 96
+FRAME_XMM13 = 112
+FRAME_XMM14 = 128
+FRAME_XMM15 = 144
+FRAME_MXCSR = 160
+FRAME_X87CW = 164
+FRAME_R12 = 168
+FRAME_R13 = 176
+FRAME_R14 = 184
+FRAME_R15 = 192
+FRAME_RDI = 200
+FRAME_RSI = 208
+FRAME_RBX = 216
+FRAME_RBP = 224
+FRAME_RESULT = 232
+FRAME_STACK_BASE = 240
+FRAME_STACK_LIMIT = 248
+FRAME_DEALLOCATION_STACK = 256
+FRAME_FIBER_DATA = 264
+FRAME_EXCEPTION_LIST = 272
+FRAME_GUARANTEED_STACK_BYTES = 280 ; # 4 bytes used, 12 pad
+FRAME_RIP = 296 ; # = 16n+8: keeps ctx 16-byte aligned
+FRAME_SIZE = 304
+
+; # The 56-byte frame below a return address used by the start stub and by
+; # the ontop landing (see the drawing above).
+STUB_FRAME = 56
+STUB_TRANSFER = 32
+; # fctx_ontop builds that frame inside the dead frame of its target, whose
+; # resume address already sits at FRAME_RIP = FRAME_SIZE - 8:
+ONTOP_ARG = FRAME_SIZE - 8 - STUB_FRAME + STUB_TRANSFER ; # = 272, 16-aligned
+ONTOP_RET = FRAME_SIZE - 8 - STUB_FRAME - 8 ; # = 232: return address of fn
+; # fctx_make: distance from the aligned top T down to the frame
+MAKE_FRAME_FROM_TOP = FRAME_SIZE + STUB_FRAME + 8 ; # = 368
