@@ -12,7 +12,11 @@
  *
  * A context (fctx_t) is the address of this block on its own stack; it is
  * 16-byte aligned because the caller's call pushed the return address onto
- * an aligned stack and we then reserve FRAME_RIP more bytes.
+ * an aligned stack and we then reserve FRAME_RIP more bytes.  jump/ontop
+ * write it *below* rsp, in the 128-byte red zone that the ABI keeps safe
+ * from signal handlers, and switch stacks by setting rsp to `to` + FRAME_SIZE
+ * (jump) or `to` + FRAME_RIP (ontop) before reading `to`'s frame through
+ * another register, so a frame is never below the red zone of its stack.
  *
  *   ctx + 0x00  MXCSR (4 bytes) | x87 control word (2 bytes) | pad
  *   ctx + 0x08  r12
@@ -37,6 +41,12 @@
 #define FRAME_RBP   0x30
 #define FRAME_RIP   0x38
 #define FRAME_SIZE  0x40
+
+/* The saved part (everything below the resume address) must fit the red zone. */
+#define FRAME_REDZONE 128
+#if FRAME_RIP > FRAME_REDZONE
+#  error "x86-64 SysV frame does not fit the red zone"
+#endif
 
 /* Landing pad for indirect branches when built with -fcf-protection
  * (Indirect Branch Tracking); nothing otherwise. */

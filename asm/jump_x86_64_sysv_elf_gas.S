@@ -6,43 +6,73 @@
  * resumes it with rax:rdx = {our context, data}: the return value of `to`'s
  * own pending fctx_jump, or (new context) the argument its start stub passes
  * to the entry function.
+ *
+ * How (the choices are measured in docs/performance.md):
+ *  - Our frame is written below rsp, inside the 128-byte red zone that the
+ *    SysV ABI guarantees signal and interrupt handlers leave alone, so rsp
+ *    never moves on our side: one lea gives the frame address.
+ *  - `to`'s frame is read through rdi, not rsp, and rsp gets its final value
+ *    in one step (to + FRAME_SIZE).  Its frame then lies in *its* red zone,
+ *    equally safe from signals, until the loads below are done.
+ *  - MXCSR is stored and loaded on every switch (stmxcsr is the expensive
+ *    half and cannot be avoided: there is no other way to learn the control
+ *    bits).  fldcw is skipped when `to`'s x87 control word equals ours,
+ *    which is what loading it would leave anyway; compare+branch is cheaper
+ *    than fldcw.  Skipping ldmxcsr the same way measured slower.
+ *  - We leave with an indirect jmp through the saved resume address, never
+ *    ret: a ret into another context's return address always misses the
+ *    return-stack predictor.
  */
 #include "frame_x86_64_sysv.h"
 
 FCTX_FUNC_BEGIN(fctx_jump)
-    leaq    -FRAME_RIP(%rsp), %rsp      /* room below our return address */
-    .cfi_adjust_cfa_offset FRAME_RIP
+    leaq    -FRAME_RIP(%rsp), %rax      /* our frame: below our return address,
+                                           16-byte aligned (rsp+8 is); this is
+                                           also our context, returned to `to` */
 #ifndef FCTX_NO_FPU_CONTROL
-    stmxcsr FRAME_MXCSR(%rsp)           /* SSE rounding/exception masks */
-    fnstcw  FRAME_X87CW(%rsp)           /* x87 precision/rounding control */
+    stmxcsr FRAME_MXCSR(%rax)           /* SSE rounding/exception masks */
+    fnstcw  FRAME_X87CW(%rax)           /* x87 precision/rounding control */
 #endif
-    movq    %r12, FRAME_R12(%rsp)
-    movq    %r13, FRAME_R13(%rsp)
-    movq    %r14, FRAME_R14(%rsp)
-    movq    %r15, FRAME_R15(%rsp)
-    movq    %rbx, FRAME_RBX(%rsp)
-    movq    %rbp, FRAME_RBP(%rsp)
+    movq    %r12, FRAME_R12(%rax)
+    movq    %r13, FRAME_R13(%rax)
+    movq    %r14, FRAME_R14(%rax)
+    movq    %r15, FRAME_R15(%rax)
+    movq    %rbx, FRAME_RBX(%rax)
+    movq    %rbp, FRAME_RBP(%rax)
 
-    movq    %rsp, %rax                  /* our context: returned to `to` */
-    movq    %rdi, %rsp                  /* switch stacks; `to` has the same
-                                           frame shape, so the CFI above holds */
-    movq    FRAME_R12(%rsp), %r12
-    movq    FRAME_R13(%rsp), %r13
-    movq    FRAME_R14(%rsp), %r14
-    movq    FRAME_R15(%rsp), %r15
-    movq    FRAME_RBX(%rsp), %rbx
-    movq    FRAME_RBP(%rsp), %rbp
+    leaq    FRAME_SIZE(%rdi), %rsp      /* switch: `to`'s rsp as after its
+                                           call returned */
+    /* From here we are `to`, returning from its pending switch: the CFA is
+       rsp itself and its callee-saved values are still in the frame below. */
+    .cfi_def_cfa_offset 0
+    .cfi_offset r12, FRAME_R12 - FRAME_SIZE
+    .cfi_offset r13, FRAME_R13 - FRAME_SIZE
+    .cfi_offset r14, FRAME_R14 - FRAME_SIZE
+    .cfi_offset r15, FRAME_R15 - FRAME_SIZE
+    .cfi_offset rbx, FRAME_RBX - FRAME_SIZE
+    .cfi_offset rbp, FRAME_RBP - FRAME_SIZE
 #ifndef FCTX_NO_FPU_CONTROL
-    ldmxcsr FRAME_MXCSR(%rsp)
-    fldcw   FRAME_X87CW(%rsp)
+    ldmxcsr FRAME_MXCSR(%rdi)
+    movzwl  FRAME_X87CW(%rdi), %ecx     /* `to`'s x87 control word ... */
+    cmpw    %cx, FRAME_X87CW(%rax)      /* ... vs ours, stored just above */
+    jne     .Ljump_load_x87cw           /* differs: load it (rare) */
+.Ljump_x87cw_done:
 #endif
-    movq    FRAME_RIP(%rsp), %r8        /* where `to` resumes */
-    leaq    FRAME_SIZE(%rsp), %rsp      /* pop the whole frame */
-    .cfi_adjust_cfa_offset -FRAME_RIP
+    movq    FRAME_R12(%rdi), %r12
+    movq    FRAME_R13(%rdi), %r13
+    movq    FRAME_R14(%rdi), %r14
+    movq    FRAME_R15(%rdi), %r15
+    movq    FRAME_RBX(%rdi), %rbx
+    movq    FRAME_RBP(%rdi), %rbp
     movq    %rsi, %rdx                  /* second word of the transfer */
     /* An indirect jmp instead of ret: a ret into another context's return
        address always misses the return-stack predictor. */
-    jmp     *%r8
+    jmp     *FRAME_RIP(%rdi)
+#ifndef FCTX_NO_FPU_CONTROL
+.Ljump_load_x87cw:
+    fldcw   FRAME_X87CW(%rdi)
+    jmp     .Ljump_x87cw_done
+#endif
 FCTX_FUNC_END(fctx_jump)
 
     .section .note.GNU-stack,"",%progbits

@@ -8,40 +8,55 @@
  * if `to` had called it at its resume point, and fn's return value (rax:rdx)
  * becomes the result of `to`'s pending switch.  Alignment: `to`'s frame is
  * 16-byte aligned, so rsp points at the resume address with rsp+8 aligned,
- * as at any function entry.
+ * as at any function entry.  Same technique as fctx_jump (see there): our
+ * frame goes into the red zone below rsp, `to`'s is read through rdi.
  */
 #include "frame_x86_64_sysv.h"
 
 FCTX_FUNC_BEGIN(fctx_ontop)
-    leaq    -FRAME_RIP(%rsp), %rsp      /* same frame as fctx_jump */
-    .cfi_adjust_cfa_offset FRAME_RIP
+    leaq    -FRAME_RIP(%rsp), %rax      /* our frame = our context (red zone) */
 #ifndef FCTX_NO_FPU_CONTROL
-    stmxcsr FRAME_MXCSR(%rsp)
-    fnstcw  FRAME_X87CW(%rsp)
+    stmxcsr FRAME_MXCSR(%rax)
+    fnstcw  FRAME_X87CW(%rax)
 #endif
-    movq    %r12, FRAME_R12(%rsp)
-    movq    %r13, FRAME_R13(%rsp)
-    movq    %r14, FRAME_R14(%rsp)
-    movq    %r15, FRAME_R15(%rsp)
-    movq    %rbx, FRAME_RBX(%rsp)
-    movq    %rbp, FRAME_RBP(%rsp)
+    movq    %r12, FRAME_R12(%rax)
+    movq    %r13, FRAME_R13(%rax)
+    movq    %r14, FRAME_R14(%rax)
+    movq    %r15, FRAME_R15(%rax)
+    movq    %rbx, FRAME_RBX(%rax)
+    movq    %rbp, FRAME_RBP(%rax)
 
-    movq    %rsp, %rax                  /* our context */
-    movq    %rdi, %rsp                  /* switch stacks */
-    movq    FRAME_R12(%rsp), %r12
-    movq    FRAME_R13(%rsp), %r13
-    movq    FRAME_R14(%rsp), %r14
-    movq    FRAME_R15(%rsp), %r15
-    movq    FRAME_RBX(%rsp), %rbx
-    movq    FRAME_RBP(%rsp), %rbp
+    leaq    FRAME_RIP(%rdi), %rsp       /* switch, keeping `to`'s resume
+                                           address: fn returns there */
+    /* From here we are `to` at a function entry: CFA = rsp + 8, its
+       callee-saved values still in the frame below. */
+    .cfi_def_cfa_offset 8
+    .cfi_offset r12, FRAME_R12 - FRAME_SIZE
+    .cfi_offset r13, FRAME_R13 - FRAME_SIZE
+    .cfi_offset r14, FRAME_R14 - FRAME_SIZE
+    .cfi_offset r15, FRAME_R15 - FRAME_SIZE
+    .cfi_offset rbx, FRAME_RBX - FRAME_SIZE
+    .cfi_offset rbp, FRAME_RBP - FRAME_SIZE
 #ifndef FCTX_NO_FPU_CONTROL
-    ldmxcsr FRAME_MXCSR(%rsp)
-    fldcw   FRAME_X87CW(%rsp)
+    ldmxcsr FRAME_MXCSR(%rdi)
+    movzwl  FRAME_X87CW(%rdi), %ecx     /* skip fldcw when `to`'s x87 control */
+    cmpw    %cx, FRAME_X87CW(%rax)      /* word equals ours (see fctx_jump) */
+    jne     .Lontop_load_x87cw
+.Lontop_x87cw_done:
 #endif
-    leaq    FRAME_RIP(%rsp), %rsp       /* keep the resume address: fn returns there */
-    .cfi_adjust_cfa_offset -FRAME_RIP
+    movq    FRAME_R12(%rdi), %r12
+    movq    FRAME_R13(%rdi), %r13
+    movq    FRAME_R14(%rdi), %r14
+    movq    FRAME_R15(%rdi), %r15
+    movq    FRAME_RBX(%rdi), %rbx
+    movq    FRAME_RBP(%rdi), %rbp
     movq    %rax, %rdi                  /* fn's argument {our context, data}: rdi:rsi */
     jmp     *%rdx                       /* tail call fn */
+#ifndef FCTX_NO_FPU_CONTROL
+.Lontop_load_x87cw:
+    fldcw   FRAME_X87CW(%rdi)
+    jmp     .Lontop_x87cw_done
+#endif
 FCTX_FUNC_END(fctx_ontop)
 
     .section .note.GNU-stack,"",%progbits

@@ -126,6 +126,26 @@ static inline fctx_fiber_transfer_t switch_to(fctx_t to, void *data)
     return to_fiber(fctx_jump(to, data));
 }
 
+/* fctx_jump declared with the fiber types (same two-pointer layout, so the
+ * same registers on every ABI): with identical return types gcc and clang
+ * turn fctx_fiber_resume into a checked tail call (test, branch, jmp) instead
+ * of call + return; clang needs musttail for it.  See docs/performance.md. */
+#if defined(__GNUC__) && defined(__USER_LABEL_PREFIX__)
+#  define FCTX_FIBER_JUMP_ALIAS 1
+#  define FCTX_STR2_(x) #x
+#  define FCTX_STR_(x) FCTX_STR2_(x)
+fctx_fiber_transfer_t fctx_fiber_jump_alias_(fctx_fiber_t to, void *data)
+    __asm__(FCTX_STR_(__USER_LABEL_PREFIX__) "fctx_jump");
+#  if defined(__clang__) && defined(__has_attribute)
+#    if __has_attribute(musttail)
+#      define FCTX_MUSTTAIL __attribute__((musttail))
+#    endif
+#  endif
+#endif
+#ifndef FCTX_MUSTTAIL
+#  define FCTX_MUSTTAIL
+#endif
+
 static fctx_transfer_t ontop_shim(fctx_transfer_t t)
 {
     const struct ontop_call *call = (const struct ontop_call *)t.data;
@@ -234,7 +254,11 @@ fctx_fiber_transfer_t fctx_fiber_resume(fctx_fiber_t f, void *data)
 {
     if (FCTX_UNLIKELY(f == NULL))
         return einval_transfer();
+#ifdef FCTX_FIBER_JUMP_ALIAS
+    FCTX_MUSTTAIL return fctx_fiber_jump_alias_(f, data);
+#else
     return switch_to((fctx_t)f, data);
+#endif
 }
 
 fctx_fiber_transfer_t fctx_fiber_resume_with(fctx_fiber_t f, fctx_fiber_ontop_fn fn, void *data)

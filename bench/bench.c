@@ -1,0 +1,845 @@
+/*
+ * bench.c - fctx benchmark suite: fctx against Boost.Context and glibc
+ * ucontext, in one process, pinned to one CPU.
+ *
+ * Every measurement is a set of rounds; within a round each case runs once,
+ * in an order that rotates from round to round (interleaving), so slow
+ * phases of a shared machine hit all cases alike.  A round runs enough
+ * iterations to last a fixed time (calibrated per case), and the table shows
+ * the median and the min-max over the rounds, plus the ratio of medians
+ * against the Boost.Context equivalent.
+ *
+ *   bench              full run (about a minute), Markdown tables on stdout
+ *   bench --demo       short table: switch cost of fctx, Boost, swapcontext
+ *   bench --quick      short smoke run of everything (CTest: bench_smoke)
+ *   bench --csv FILE   also write every row as CSV (for plotting)
+ *   bench --cpu N      pin to CPU N (default: the CPU we start on)
+ *   bench --rounds R   rounds per measurement
+ *   bench --fibers N   fibers for the memory measurement (default 100000)
+ *   bench --only ID --iters N   run one case N iterations, untimed
+ *                      (scripts/callgrind.sh counts instructions this way)
+ *   bench --list       list case ids
+ *
+ * Exit status: 0, or 1 if a functional check failed (a wrong value came
+ * back through a switch, a fiber did not finish) or the arguments are bad.
+ * Timings never fail a run.
+ */
+#if defined(__linux__)
+#  define _GNU_SOURCE /* sched_setaffinity, sched_getcpu */
+#else
+#  define _XOPEN_SOURCE 700
+#endif
+
+#include <fctx/fctx.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#if defined(__linux__)
+#  include <sched.h>
+#endif
+#ifdef FCTX_BENCH_HAVE_UCONTEXT
+#  include <ucontext.h>
+#endif
+#include <unistd.h>
+
+#include "bench.h"
+
+/* ------------------------------------------------------------------ */
+/* The opt-in FCTX_NO_FPU_CONTROL switch, assembled a second time with its
+ * symbols renamed (bench/CMakeLists.txt), so both modes run side by side. */
+#ifdef FCTX_BENCH_HAVE_NOFPU
+fctx_transfer_t fctx_nofpu_jump(fctx_t const to, void *data);
+fctx_t fctx_nofpu_make(void *stack_top, size_t stack_size, fctx_entry_fn entry);
+fctx_transfer_t fctx_nofpu_ontop(fctx_t const to, void *data, fctx_ontop_fn fn);
+/* The renamed start stub reports a returning entry function here. */
+void fctx_bench_entry_returned(void);
+void fctx_bench_entry_returned(void)
+{
+    fputs("bench: context entry function returned\n", stderr);
+    abort();
+}
+#endif
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------ */
+/* Raw context ping-pong: the peer echoes back the data it receives. */
+
+#define PINGPONG_STACK (64u * 1024u)
+
+struct raw_state {
+    void *stack;
+    fctx_t ctx;
+};
+
+static int raw_alloc(struct raw_state **out)
+{
+    struct raw_state *s = malloc(sizeof *s);
+    if (s == NULL)
+        return ENOMEM;
+    s->stack = malloc(PINGPONG_STACK);
+    if (s->stack == NULL) {
+        free(s);
+        return ENOMEM;
+    }
+    *out = s;
+    return 0;
+}
+
+static void raw_teardown(void *state)
+{
+    struct raw_state *s = state;
+    free(s->stack); /* the peer stays suspended for good; nothing to unwind */
+    free(s);
+}
+
+/* One ping-pong case per jump function, with direct calls (as users make). */
+#define DEFINE_JUMP_CASE(NAME, JUMP, MAKE)                                                  \
+    static void NAME##_peer(fctx_transfer_t t)                                             \
+    {                                                                                      \
+        for (;;)                                                                           \
+            t = JUMP(t.ctx, t.data);                                                       \
+    }                                                                                      \
+    static int NAME##_setup(void **out)                                                    \
+    {                                                                                      \
+        struct raw_state *s;                                                               \
+        int err = raw_alloc(&s);                                                           \
+        if (err)                                                                           \
+            return err;                                                                    \
+        s->ctx = MAKE((char *)s->stack + PINGPONG_STACK, PINGPONG_STACK, NAME##_peer);     \
+        *out = s;                                                                          \
+        return 0;                                                                          \
+    }                                                                                      \
+    static int NAME##_run(void *state, long iters)                                         \
+    {                                                                                      \
+        struct raw_state *s = state;                                                       \
+        fctx_t c = s->ctx;                                                                 \
+        for (long i = 0; i < iters; ++i) {                                                 \
+            fctx_transfer_t t = JUMP(c, (void *)(intptr_t)i);                              \
+            if (t.data != (void *)(intptr_t)i)                                             \
+                return -1;                                                                 \
+            c = t.ctx;                                                                     \
+        }                                                                                  \
+        s->ctx = c;                                                                        \
+        return 0;                                                                          \
+    }
+
+DEFINE_JUMP_CASE(jump, fctx_jump, fctx_make)
+#ifdef FCTX_BENCH_HAVE_NOFPU
+DEFINE_JUMP_CASE(jump_nofpu, fctx_nofpu_jump, fctx_nofpu_make)
+#endif
+
+static fctx_transfer_t identity(fctx_transfer_t t)
+{
+    return t;
+}
+
+/* fctx_ontop ping-pong: both sides switch with fctx_ontop(identity). */
+#define DEFINE_ONTOP_CASE(NAME, JUMP, ONTOP, MAKE)                                          \
+    static void NAME##_peer(fctx_transfer_t t)                                             \
+    {                                                                                      \
+        for (;;)                                                                           \
+            t = ONTOP(t.ctx, t.data, identity);                                            \
+    }                                                                                      \
+    static int NAME##_setup(void **out)                                                    \
+    {                                                                                      \
+        struct raw_state *s;                                                               \
+        int err = raw_alloc(&s);                                                           \
+        if (err)                                                                           \
+            return err;                                                                    \
+        s->ctx = MAKE((char *)s->stack + PINGPONG_STACK, PINGPONG_STACK, NAME##_peer);     \
+        s->ctx = JUMP(s->ctx, NULL).ctx; /* start the peer */                              \
+        *out = s;                                                                          \
+        return 0;                                                                          \
+    }                                                                                      \
+    static int NAME##_run(void *state, long iters)                                         \
+    {                                                                                      \
+        struct raw_state *s = state;                                                       \
+        fctx_t c = s->ctx;                                                                 \
+        for (long i = 0; i < iters; ++i) {                                                 \
+            fctx_transfer_t t = ONTOP(c, (void *)(intptr_t)i, identity);                   \
+            if (t.data != (void *)(intptr_t)i)                                             \
+                return -1;                                                                 \
+            c = t.ctx;                                                                     \
+        }                                                                                  \
+        s->ctx = c;                                                                        \
+        return 0;                                                                          \
+    }
+
+DEFINE_ONTOP_CASE(ontop, fctx_jump, fctx_ontop, fctx_make)
+#ifdef FCTX_BENCH_HAVE_NOFPU
+DEFINE_ONTOP_CASE(ontop_nofpu, fctx_nofpu_jump, fctx_nofpu_ontop, fctx_nofpu_make)
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Fiber resume ping-pong. */
+
+static const char stop_token = 0;
+#define STOP ((void *)&stop_token)
+
+static fctx_fiber_t echo_fiber(fctx_fiber_t caller, void *data)
+{
+    for (;;) {
+        fctx_fiber_transfer_t t = fctx_fiber_resume(caller, data);
+        if (t.data == STOP)
+            return t.fiber;
+        caller = t.fiber;
+        data = t.data;
+    }
+}
+
+struct fiber_state {
+    fctx_fiber_t f;
+};
+
+static int fiber_setup(void **out)
+{
+    struct fiber_state *s = malloc(sizeof *s);
+    if (s == NULL)
+        return ENOMEM;
+    int err = fctx_fiber_create(&s->f, fctx_fixed_allocator(), PINGPONG_STACK, echo_fiber);
+    if (err) {
+        free(s);
+        return err;
+    }
+    *out = s;
+    return 0;
+}
+
+static int fiber_run(void *state, long iters)
+{
+    struct fiber_state *s = state;
+    fctx_fiber_t f = s->f;
+    for (long i = 0; i < iters; ++i) {
+        fctx_fiber_transfer_t t = fctx_fiber_resume(f, (void *)(intptr_t)i);
+        if (t.data != (void *)(intptr_t)i)
+            return -1;
+        f = t.fiber;
+    }
+    s->f = f;
+    return 0;
+}
+
+static void fiber_teardown(void *state)
+{
+    struct fiber_state *s = state;
+    fctx_fiber_transfer_t t = fctx_fiber_resume(s->f, STOP); /* it finishes */
+    if (t.fiber != NULL) {
+        fputs("bench: echo fiber did not finish\n", stderr);
+        exit(1);
+    }
+    free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* glibc ucontext ping-pong. */
+
+#ifdef FCTX_BENCH_HAVE_UCONTEXT
+struct uc_state {
+    ucontext_t main_uc, peer_uc;
+    void *stack;
+    long counter;
+};
+
+static struct uc_state *uc_current; /* makecontext passes ints only */
+
+static void uc_peer(void)
+{
+    struct uc_state *s = uc_current;
+    for (;;) {
+        ++s->counter;
+        swapcontext(&s->peer_uc, &s->main_uc);
+    }
+}
+
+static int uc_setup(void **out)
+{
+    struct uc_state *s = malloc(sizeof *s);
+    if (s == NULL)
+        return ENOMEM;
+    s->stack = malloc(PINGPONG_STACK);
+    if (s->stack == NULL || getcontext(&s->peer_uc) != 0) {
+        free(s->stack);
+        free(s);
+        return ENOMEM;
+    }
+    s->peer_uc.uc_stack.ss_sp = s->stack;
+    s->peer_uc.uc_stack.ss_size = PINGPONG_STACK;
+    s->peer_uc.uc_link = NULL;
+    makecontext(&s->peer_uc, uc_peer, 0);
+    s->counter = 0;
+    uc_current = s;
+    *out = s;
+    return 0;
+}
+
+static int uc_run(void *state, long iters)
+{
+    struct uc_state *s = state;
+    long before = s->counter;
+    for (long i = 0; i < iters; ++i)
+        swapcontext(&s->main_uc, &s->peer_uc);
+    return s->counter - before == iters ? 0 : -1;
+}
+
+static void uc_teardown(void *state)
+{
+    struct uc_state *s = state;
+    free(s->stack);
+    free(s);
+}
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Create + first resume + finish, per allocator. */
+
+#define CREATE_STACK (128u * 1024u) /* same as boost_baseline.cpp */
+
+static fctx_fiber_t return_at_once(fctx_fiber_t caller, void *data)
+{
+    *(int *)data = 1;
+    return caller;
+}
+
+struct create_state {
+    const fctx_allocator_t *alloc;
+};
+
+static int create_run(void *state, long iters)
+{
+    const struct create_state *s = state;
+    for (long i = 0; i < iters; ++i) {
+        fctx_fiber_t f;
+        if (fctx_fiber_create(&f, s->alloc, CREATE_STACK, return_at_once) != 0)
+            return -1;
+        int ran = 0;
+        fctx_fiber_transfer_t t = fctx_fiber_resume(f, &ran);
+        if (!ran || t.fiber != NULL)
+            return -1; /* it must have run and finished */
+    }
+    return 0;
+}
+
+static int create_setup_with(void **out, const fctx_allocator_t *alloc)
+{
+    struct create_state *s = malloc(sizeof *s);
+    if (s == NULL)
+        return ENOMEM;
+    s->alloc = alloc;
+    *out = s;
+    return 0;
+}
+
+static int create_fixed_setup(void **out)
+{
+    return create_setup_with(out, fctx_fixed_allocator());
+}
+
+static int create_guarded_setup(void **out)
+{
+    return create_setup_with(out, fctx_guarded_allocator());
+}
+
+static void create_teardown(void *state)
+{
+    free(state);
+}
+
+/* ------------------------------------------------------------------ */
+/* Parked fibers: memory per suspended fiber. */
+
+static fctx_fiber_t park_fiber(fctx_fiber_t caller, void *data)
+{
+    volatile char touch[256]; /* a little stack in use, like real code */
+    touch[0] = 1;
+    fctx_fiber_transfer_t t = fctx_fiber_resume(caller, data); /* park here */
+    (void)touch[0];
+    return t.fiber;
+}
+
+struct park_state {
+    fctx_fiber_t *fibers;
+    long n;
+};
+
+static int unpark_fctx(void *state)
+{
+    struct park_state *s = state;
+    int rc = 0;
+    for (long i = 0; i < s->n; ++i)
+        if (fctx_fiber_resume(s->fibers[i], NULL).fiber != NULL)
+            rc = -1; /* it must have finished */
+    free(s->fibers);
+    free(s);
+    return rc;
+}
+
+static int park_with(void **out, long n, size_t stack_size, const fctx_allocator_t *alloc)
+{
+    struct park_state *s = malloc(sizeof *s);
+    if (s == NULL)
+        return ENOMEM;
+    s->fibers = malloc((size_t)n * sizeof *s->fibers);
+    s->n = 0;
+    if (s->fibers == NULL) {
+        free(s);
+        return ENOMEM;
+    }
+    for (long i = 0; i < n; ++i) {
+        fctx_fiber_t f;
+        int err = fctx_fiber_create(&f, alloc, stack_size, park_fiber);
+        if (err) {
+            unpark_fctx(s);
+            return err;
+        }
+        fctx_fiber_transfer_t t = fctx_fiber_resume(f, NULL);
+        s->fibers[s->n++] = t.fiber;
+    }
+    *out = s;
+    return 0;
+}
+
+static int park_fixed(void **out, long n, size_t stack_size)
+{
+    return park_with(out, n, stack_size, fctx_fixed_allocator());
+}
+
+static int park_guarded(void **out, long n, size_t stack_size)
+{
+    return park_with(out, n, stack_size, fctx_guarded_allocator());
+}
+
+/* Resident set size in bytes, or -1 where /proc/self/statm is unavailable. */
+static long long rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f == NULL)
+        return -1;
+    long long size, resident;
+    int ok = fscanf(f, "%lld %lld", &size, &resident) == 2;
+    fclose(f);
+    return ok ? resident * (long long)sysconf(_SC_PAGESIZE) : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The case table. */
+
+static const struct bench_case fctx_cases[] = {
+    {"jump", "switch", "fctx_jump (default: + MXCSR, x87 CW)", "boost_jump", 2.0, jump_setup,
+     jump_run, raw_teardown},
+#ifdef FCTX_BENCH_HAVE_NOFPU
+    {"jump_nofpu", "switch", "fctx_jump, FCTX_NO_FPU_CONTROL", "boost_jump", 2.0,
+     jump_nofpu_setup, jump_nofpu_run, raw_teardown},
+#endif
+    {"fiber", "switch", "fctx_fiber_resume", "boost_fiber", 2.0, fiber_setup, fiber_run,
+     fiber_teardown},
+    {"ontop", "switch", "fctx_ontop (identity on top)", "boost_ontop", 2.0, ontop_setup, ontop_run,
+     raw_teardown},
+#ifdef FCTX_BENCH_HAVE_NOFPU
+    {"ontop_nofpu", "switch", "fctx_ontop, FCTX_NO_FPU_CONTROL", "boost_ontop", 2.0,
+     ontop_nofpu_setup, ontop_nofpu_run, raw_teardown},
+#endif
+#ifdef FCTX_BENCH_HAVE_UCONTEXT
+    {"swapcontext", "switch", "glibc swapcontext", "boost_jump", 2.0, uc_setup, uc_run,
+     uc_teardown},
+#endif
+    {"create_fixed", "create", "fctx fiber, fixed allocator (mmap)", "boost_create_fixed", 1.0,
+     create_fixed_setup, create_run, create_teardown},
+    {"create_guarded", "create", "fctx fiber, guarded allocator", "boost_create_protected", 1.0,
+     create_guarded_setup, create_run, create_teardown},
+};
+
+static const struct bench_parker fctx_parkers[] = {
+    {"park_fixed", "fctx fiber, fixed allocator", park_fixed, unpark_fctx},
+    {"park_guarded", "fctx fiber, guarded allocator", park_guarded, unpark_fctx},
+};
+
+#define MAX_CASES 32
+#define MAX_ROUNDS 2001
+
+struct entry {
+    const struct bench_case *c;
+    void *state;
+    int active;
+    long iters;
+    double samples[MAX_ROUNDS];
+    double median, min, max;
+};
+
+static struct entry entries[MAX_CASES];
+static unsigned n_entries;
+static int have_boost;
+
+static void add_cases(const struct bench_case *cs, unsigned n)
+{
+    for (unsigned i = 0; i < n && n_entries < MAX_CASES; ++i)
+        entries[n_entries++].c = &cs[i];
+}
+
+static struct entry *find_entry(const char *id)
+{
+    for (unsigned i = 0; i < n_entries; ++i)
+        if (id != NULL && strcmp(entries[i].c->id, id) == 0)
+            return &entries[i];
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int functional_error;
+
+static void run_checked(struct entry *e, long iters)
+{
+    if (e->c->run(e->state, iters) != 0) {
+        fprintf(stderr, "bench: %s: a functional check failed\n", e->c->id);
+        functional_error = 1;
+        e->active = 0;
+    }
+}
+
+/* Measure every active case of a group (NULL: the ids in `only`). */
+static void measure(const char *group, const char *const *only, unsigned rounds, double round_ns)
+{
+    struct entry *list[MAX_CASES];
+    unsigned n = 0;
+    for (unsigned i = 0; i < n_entries; ++i) {
+        struct entry *e = &entries[i];
+        int wanted = 0;
+        if (only != NULL) {
+            for (const char *const *p = only; *p != NULL; ++p)
+                wanted |= strcmp(*p, e->c->id) == 0;
+        } else {
+            wanted = strcmp(e->c->group, group) == 0;
+        }
+        if (!wanted)
+            continue;
+        int err = e->c->setup(&e->state);
+        if (err) {
+            fprintf(stderr, "bench: %s: setup failed (%s), skipped\n", e->c->id, strerror(err));
+            continue;
+        }
+        e->active = 1;
+        list[n++] = e;
+    }
+    /* Calibrate: iterations for one round of about round_ns (also warms up). */
+    for (unsigned k = 0; k < n; ++k) {
+        struct entry *e = list[k];
+        long it = 16;
+        for (;;) {
+            double t0 = now_ns();
+            run_checked(e, it);
+            double dt = now_ns() - t0;
+            if (!e->active || dt >= round_ns / 4 || it > (1L << 26))
+                break;
+            it *= 2;
+        }
+        double per = 0;
+        if (e->active) {
+            double t0 = now_ns();
+            run_checked(e, it);
+            per = (now_ns() - t0) / (double)it;
+        }
+        e->iters = per > 0 ? (long)(round_ns / per) : it;
+        if (e->iters < 1)
+            e->iters = 1;
+    }
+    for (unsigned r = 0; r < rounds; ++r) {
+        for (unsigned k = 0; k < n; ++k) {
+            struct entry *e = list[(k + r) % n];
+            if (!e->active)
+                continue;
+            double t0 = now_ns();
+            run_checked(e, e->iters);
+            double t1 = now_ns();
+            e->samples[r] = (t1 - t0) / ((double)e->iters * e->c->ops_per_iter);
+        }
+    }
+    for (unsigned k = 0; k < n; ++k) {
+        struct entry *e = list[k];
+        if (e->active) {
+            qsort(e->samples, rounds, sizeof(double), cmp_double);
+            e->median = rounds % 2 ? e->samples[rounds / 2]
+                                   : (e->samples[rounds / 2 - 1] + e->samples[rounds / 2]) / 2;
+            e->min = e->samples[0];
+            e->max = e->samples[rounds - 1];
+            e->c->teardown(e->state);
+        }
+    }
+}
+
+static const char *ratio_text(const struct entry *e, char *buf, size_t len)
+{
+    const struct entry *b = find_entry(e->c->baseline);
+    if (e->c->baseline == NULL)
+        snprintf(buf, len, "1.00 (baseline)");
+    else if (b == NULL || !b->active)
+        snprintf(buf, len, "n/a");
+    else
+        snprintf(buf, len, "%.2f", e->median / b->median);
+    return buf;
+}
+
+static void print_table(const char *title, const char *group, FILE *csv)
+{
+    printf("\n### %s\n\n", title);
+    printf("| operation | median ns | min–max ns | vs Boost |\n");
+    printf("|---|---:|---:|---:|\n");
+    for (unsigned i = 0; i < n_entries; ++i) {
+        const struct entry *e = &entries[i];
+        if (!e->active || strcmp(e->c->group, group) != 0)
+            continue;
+        char r[32];
+        const char *fmt = e->median < 100 ? "| %s | %.2f | %.2f–%.2f | %s |\n"
+                                          : "| %s | %.0f | %.0f–%.0f | %s |\n";
+        printf(fmt, e->c->label, e->median, e->min, e->max, ratio_text(e, r, sizeof r));
+        if (csv != NULL)
+            fprintf(csv, "%s,%s,\"%s\",%.4f,%.4f,%.4f,%s\n", group, e->c->id, e->c->label,
+                    e->median, e->min, e->max, ratio_text(e, r, sizeof r));
+    }
+}
+
+static void measure_memory(long fibers, FILE *csv)
+{
+    const struct bench_parker *parkers[8];
+    unsigned np = 0;
+    for (unsigned i = 0; i < sizeof fctx_parkers / sizeof fctx_parkers[0]; ++i)
+        parkers[np++] = &fctx_parkers[i];
+#ifdef FCTX_BENCH_HAVE_BOOST
+    unsigned nb;
+    const struct bench_parker *bp = bench_boost_parkers(&nb);
+    for (unsigned i = 0; i < nb && np < 8; ++i)
+        parkers[np++] = &bp[i];
+#endif
+    if (rss_bytes() < 0) {
+        printf("\n(memory per parked fiber: not measured, /proc/self/statm unavailable)\n");
+        return;
+    }
+    printf("\n### Memory per parked fiber (%ld fibers, %u KiB stacks, RSS delta)\n\n", fibers,
+           CREATE_STACK / 1024);
+    printf("| stacks | fibers parked | RSS per fiber KiB | total MiB |\n");
+    printf("|---|---:|---:|---:|\n");
+    for (unsigned i = 0; i < np; ++i) {
+        long long before = rss_bytes();
+        void *state;
+        int err = parkers[i]->park(&state, fibers, CREATE_STACK);
+        if (err) {
+            printf("| %s | failed: %s | | |\n", parkers[i]->label, strerror(err));
+            continue;
+        }
+        long long delta = rss_bytes() - before;
+        if (parkers[i]->unpark(state) != 0) {
+            fprintf(stderr, "bench: %s: a parked fiber did not finish\n", parkers[i]->id);
+            functional_error = 1;
+        }
+        double per_kib = (double)delta / (double)fibers / 1024.0;
+        printf("| %s | %ld | %.2f | %.1f |\n", parkers[i]->label, fibers, per_kib,
+               (double)delta / 1048576.0);
+        if (csv != NULL)
+            fprintf(csv, "memory,%s,\"%s\",%.4f,,,\n", parkers[i]->id, parkers[i]->label, per_kib);
+    }
+}
+
+static int pin_cpu(int cpu)
+{
+#if defined(__linux__)
+    if (cpu < 0)
+        cpu = sched_getcpu();
+    if (cpu < 0)
+        return -1;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+        return -1;
+    return cpu;
+#else
+    (void)cpu;
+    return -1;
+#endif
+}
+
+static void usage(FILE *to)
+{
+    fputs("usage: bench [--demo | --quick] [--csv FILE] [--cpu N] [--rounds R] [--fibers N]\n"
+          "       bench --only ID --iters N      (untimed, for instruction counting)\n"
+          "       bench --list\n",
+          to);
+}
+
+static long parse_long(const char *s, long min)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min) {
+        fprintf(stderr, "bench: bad number '%s'\n", s);
+        exit(1);
+    }
+    return v;
+}
+
+int main(int argc, char **argv)
+{
+    int demo = 0, quick = 0, list = 0, cpu = -1;
+    long rounds = 0, fibers = 100000, only_iters = 0;
+    const char *csv_path = NULL, *only = NULL;
+    for (int i = 1; i < argc; ++i) {
+        const char *a = argv[i];
+        int has_arg = i + 1 < argc;
+        if (strcmp(a, "--demo") == 0)
+            demo = 1;
+        else if (strcmp(a, "--quick") == 0)
+            quick = 1;
+        else if (strcmp(a, "--list") == 0)
+            list = 1;
+        else if (strcmp(a, "--csv") == 0 && has_arg)
+            csv_path = argv[++i];
+        else if (strcmp(a, "--cpu") == 0 && has_arg)
+            cpu = (int)parse_long(argv[++i], 0);
+        else if (strcmp(a, "--rounds") == 0 && has_arg)
+            rounds = parse_long(argv[++i], 1);
+        else if (strcmp(a, "--fibers") == 0 && has_arg)
+            fibers = parse_long(argv[++i], 1);
+        else if (strcmp(a, "--only") == 0 && has_arg)
+            only = argv[++i];
+        else if (strcmp(a, "--iters") == 0 && has_arg)
+            only_iters = parse_long(argv[++i], 0);
+        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 1;
+        }
+    }
+    if (rounds > MAX_ROUNDS - 1)
+        rounds = MAX_ROUNDS - 1;
+
+    add_cases(fctx_cases, sizeof fctx_cases / sizeof fctx_cases[0]);
+#ifdef FCTX_BENCH_HAVE_BOOST
+    {
+        unsigned nb;
+        const struct bench_case *bc = bench_boost_cases(&nb);
+        add_cases(bc, nb);
+        have_boost = 1;
+    }
+#endif
+
+    if (list) {
+        for (unsigned i = 0; i < n_entries; ++i)
+            printf("%-24s %-7s %s\n", entries[i].c->id, entries[i].c->group, entries[i].c->label);
+        return 0;
+    }
+
+    if (only != NULL) { /* one case, untimed: for callgrind */
+        struct entry *e = find_entry(only);
+        if (e == NULL) {
+            fprintf(stderr, "bench: no case '%s' (see --list)\n", only);
+            return 1;
+        }
+        int err = e->c->setup(&e->state);
+        if (err) {
+            fprintf(stderr, "bench: %s: setup failed (%s)\n", only, strerror(err));
+            return 1;
+        }
+        e->active = 1;
+        run_checked(e, only_iters);
+        e->c->teardown(e->state);
+        return functional_error;
+    }
+
+    int pinned = pin_cpu(cpu);
+    FILE *csv = NULL;
+    if (csv_path != NULL) {
+        csv = fopen(csv_path, "w");
+        if (csv == NULL) {
+            fprintf(stderr, "bench: cannot write %s: %s\n", csv_path, strerror(errno));
+            return 1;
+        }
+        fprintf(csv, "group,id,label,median_ns,min_ns,max_ns,vs_boost\n");
+    }
+
+    const char *mode = demo ? "demo" : quick ? "quick" : "full";
+    unsigned sw_rounds = (unsigned)(rounds ? rounds : demo ? 201 : quick ? 9 : 1001);
+    unsigned cr_rounds = (unsigned)(rounds ? rounds : demo ? 0 : quick ? 5 : 61);
+    /* Short rounds: on a shared machine most of them then run undisturbed. */
+    double sw_round_ns = demo ? 1e5 : quick ? 5e4 : 2e5;
+    double cr_round_ns = quick ? 2e5 : 2e6;
+    if (quick && fibers == 100000)
+        fibers = 2000;
+
+    printf("## fctx benchmark (%s run)\n\n", mode);
+    printf("- one-way switch = half a ping-pong round trip; median and min–max over rounds, "
+           "cases interleaved; \"vs Boost\" = ratio of medians (lower is faster)\n");
+    if (pinned >= 0)
+        printf("- pinned to CPU %d\n", pinned);
+    else
+        printf("- not pinned to a CPU (unsupported here)\n");
+#ifdef FCTX_NO_FPU_CONTROL_LIB
+    printf("- library built with FCTX_NO_FPU_CONTROL: its default switch skips the FP control "
+           "words\n");
+#endif
+    if (have_boost) {
+#ifdef FCTX_BENCH_HAVE_BOOST
+        long v = strtol(bench_boost_version(), NULL, 10);
+        printf("- Boost.Context %ld.%ld.%ld (%s library)\n", v / 100000, v / 100 % 1000, v % 100,
+               FCTX_BENCH_BOOST_LINK);
+#endif
+    } else {
+        printf("- Boost.Context baseline missing: built without Boost (Debian: "
+               "libboost-context-dev)\n");
+    }
+#ifndef FCTX_BENCH_HAVE_UCONTEXT
+    printf("- glibc swapcontext baseline missing: no <ucontext.h> on this target\n");
+#endif
+
+    if (demo) {
+        static const char *const demo_ids[] = {"jump",       "fiber",       "boost_jump",
+                                               "boost_fiber", "swapcontext", NULL};
+        measure(NULL, demo_ids, sw_rounds, sw_round_ns);
+        const struct entry *bj = find_entry("boost_jump");
+        int bj_ok = bj != NULL && bj->active;
+        printf("\n| switch (one way) | ns | vs Boost jump_fcontext |\n|---|---:|---:|\n");
+        for (const char *const *p = demo_ids; *p != NULL; ++p) {
+            const struct entry *e = find_entry(*p);
+            if (e == NULL || !e->active)
+                continue;
+            if (bj_ok)
+                printf("| %s | %.1f | %.2f× |\n", e->c->label, e->median, e->median / bj->median);
+            else
+                printf("| %s | %.1f | n/a |\n", e->c->label, e->median);
+        }
+        if (csv != NULL)
+            fclose(csv);
+        return functional_error;
+    }
+
+    measure("switch", NULL, sw_rounds, sw_round_ns);
+    char title[128];
+    snprintf(title, sizeof title, "One-way switch (%u rounds)", sw_rounds);
+    print_table(title, "switch", csv);
+    fflush(stdout);
+    measure("create", NULL, cr_rounds, cr_round_ns);
+    snprintf(title, sizeof title, "Fiber create + first resume + finish, %u KiB stack (%u rounds)",
+             CREATE_STACK / 1024, cr_rounds);
+    print_table(title, "create", csv);
+    fflush(stdout);
+    measure_memory(fibers, csv);
+    if (csv != NULL)
+        fclose(csv);
+    return functional_error;
+}
