@@ -14,12 +14,14 @@
  * plain fctx_jump()/fctx_ontop().
  */
 #include <fctx/fiber.h>
+#include <fctx/stack_ext.h>
 
 #include <errno.h>
 #include <stdint.h>
 
 #include "hooks.h"
 #include "internal.h"
+#include "stacks_internal.h"
 
 const char fctx_fiber_einval_token = 0;
 const char fctx_fiber_canceled_token = 0;
@@ -28,6 +30,7 @@ struct fiber_record {
     fctx_stack_t stack;
     fctx_allocator_t alloc; /* copied: the caller's struct may not outlive us */
     fctx_fiber_fn fn;
+    int diag; /* registered for overflow diagnosis (fctx/stack_ext.h) */
 #if FCTX_HOOKS
     struct fctx_hctx hctx;
 #endif
@@ -175,8 +178,13 @@ static fctx_transfer_t fiber_release(fctx_transfer_t t)
 #endif
     fctx_stack_t stack = rec->stack; /* copy out before the memory goes */
     fctx_allocator_t alloc = rec->alloc;
+    if (FCTX_UNLIKELY(rec->diag))
+        fctx_internal_overflow_remove(&stack);
 #if FCTX_HOOKS
     fctx_hooks_destroy(&rec->hctx, &stack);
+#if FCTX_SPLIT_STACK
+    fctx_hooks_split_finish(&rec->hctx, &stack, &alloc);
+#endif
     alloc.deallocate(alloc.state, &stack);
     fctx_fiber_transfer_t none = {NULL, NULL};
     return on_top_result(none);
@@ -210,21 +218,23 @@ static void fiber_main(fctx_transfer_t t)
     fctx_internal_entry_returned(); /* not reached: we were freed */
 }
 
-int fctx_fiber_create(fctx_fiber_t *out, const fctx_allocator_t *alloc, size_t stack_size,
-                      fctx_fiber_fn fn)
+/* Both public creators: `site` is where they were called from. */
+static int create(fctx_fiber_t *out, const fctx_fiber_attr_t *attr, fctx_fiber_fn fn,
+                  const void *site)
 {
     if (out == NULL)
         return EINVAL;
     *out = NULL;
-    if (fn == NULL)
+    if (fn == NULL || (attr->flags & ~FCTX_FIBER_PAINT) != 0)
         return EINVAL;
+    const fctx_allocator_t *alloc = attr->allocator;
     if (alloc == NULL)
         alloc = fctx_guarded_allocator();
     if (alloc->allocate == NULL || alloc->deallocate == NULL)
         return EINVAL;
 
     fctx_stack_t stack;
-    int err = alloc->allocate(alloc->state, stack_size, &stack);
+    int err = alloc->allocate(alloc->state, attr->stack_size, &stack);
     if (err)
         return err;
 
@@ -236,18 +246,48 @@ int fctx_fiber_create(fctx_fiber_t *out, const fctx_allocator_t *alloc, size_t s
         alloc->deallocate(alloc->state, &stack);
         return EINVAL; /* the allocator returned an unusable stack */
     }
+    if (attr->flags & FCTX_FIBER_PAINT)
+        fctx_stack_paint(&stack); /* before the record and frames go in */
     struct fiber_record *rec = (struct fiber_record *)rec_at;
     rec->stack = stack;
     rec->alloc = *alloc;
     rec->fn = fn;
+    rec->diag = 0;
+    if (FCTX_UNLIKELY(fctx_internal_overflow_on()))
+        rec->diag = fctx_internal_overflow_add(&stack, attr->name, site) == 0;
+    if (attr->stack_out != NULL)
+        *attr->stack_out = stack;
 
     fctx_t ctx = fctx_make(rec, rec_at - bottom, fiber_main);
+#if defined(_WIN32)
+    /* The TEB's DeallocationStack covers the guard pages too, so the OS
+     * reports an overflow into them as STATUS_STACK_OVERFLOW. */
+    fctx_internal_set_stack_allocation(ctx, stack.base);
+#endif
 #if FCTX_HOOKS
     fctx_hooks_init(&rec->hctx, &stack);
+#if FCTX_SPLIT_STACK
+    fctx_hooks_split_init(&rec->hctx, &stack, alloc);
+#endif
     fctx_hooks_slot_put(ctx, &rec->hctx);
 #endif
     *out = switch_to(ctx, rec).fiber;
     return 0;
+}
+
+int fctx_fiber_create(fctx_fiber_t *out, const fctx_allocator_t *alloc, size_t stack_size,
+                      fctx_fiber_fn fn)
+{
+    fctx_fiber_attr_t attr = FCTX_FIBER_ATTR_INIT;
+    attr.allocator = alloc;
+    attr.stack_size = stack_size;
+    return create(out, &attr, fn, FCTX_CALLER());
+}
+
+int fctx_fiber_create_ex(fctx_fiber_t *out, const fctx_fiber_attr_t *attr, fctx_fiber_fn fn)
+{
+    static const fctx_fiber_attr_t defaults = FCTX_FIBER_ATTR_INIT;
+    return create(out, attr ? attr : &defaults, fn, FCTX_CALLER());
 }
 
 fctx_fiber_transfer_t fctx_fiber_resume(fctx_fiber_t f, void *data)

@@ -85,11 +85,26 @@ void fctx_hooks_destroy(struct fctx_hctx *h, const fctx_stack_t *stack)
     (void)stack;
 }
 
+#if FCTX_SPLIT_STACK
+void __splitstack_getcontext(void *context[10]);
+void __splitstack_setcontext(void *context[10]);
+/* No split-stack prologue: after setcontext the limit is `to`'s, so this
+ * function must not be running on a segment that __morestack would give
+ * back (to the wrong context) when it returns.  Its few words fit in the
+ * slack every split-stack caller leaves below its own frame. */
+__attribute__((no_split_stack))
+#endif
 void fctx_hooks_before(struct fctx_hctx *from, struct fctx_hctx *to, int from_finishing)
 {
 #if FCTX_ASAN
     __sanitizer_start_switch_fiber(from_finishing ? NULL : &from->asan_fake_stack,
                                    to->stack_bottom, to->stack_size);
+#endif
+#if FCTX_SPLIT_STACK
+    /* Save the sender's segments and limit (a finishing fiber's too: its
+     * segments are released from them), install the receiver's. */
+    __splitstack_getcontext(from->split_stack);
+    __splitstack_setcontext(to->split_stack);
 #endif
     (void)from;
     (void)to;

@@ -100,6 +100,16 @@ FCTX_HIDDEN void fctx_hooks_before(struct fctx_hctx *from, struct fctx_hctx *to,
 #  define FCTX_TSAN_SWITCH(to) ((void)0)
 #endif
 
+#if FCTX_SPLIT_STACK
+/* Split stacks (src/splitstack.c): a new fiber's context (all zero unless
+ * its stack came from fctx_split_allocator()), and a finished fiber's final
+ * context handed back to its allocator so every segment gets released. */
+FCTX_HIDDEN void fctx_hooks_split_init(struct fctx_hctx *h, const fctx_stack_t *stack,
+                                       const fctx_allocator_t *alloc);
+FCTX_HIDDEN void fctx_hooks_split_finish(struct fctx_hctx *h, const fctx_stack_t *stack,
+                                         const fctx_allocator_t *alloc);
+#endif
+
 /* Right after arriving in `me`; `from` (may be NULL) learns its bounds. */
 FCTX_HIDDEN void fctx_hooks_after(struct fctx_hctx *me, struct fctx_hctx *from);
 

@@ -73,6 +73,31 @@ FCTX_API extern const char fctx_fiber_canceled_token;
 FCTX_API int fctx_fiber_create(fctx_fiber_t *out, const fctx_allocator_t *alloc,
                                size_t stack_size, fctx_fiber_fn fn);
 
+/** fctx_fiber_attr_t.flags: paint the stack (fctx_stack_paint) before the
+ *  fiber runs, for fctx_stack_usage(..., FCTX_USAGE_PATTERN). */
+#define FCTX_FIBER_PAINT 1u
+
+/** Optional settings of fctx_fiber_create_ex().  Zero-initialise (or use
+ *  FCTX_FIBER_ATTR_INIT), then set what you need. */
+typedef struct fctx_fiber_attr {
+    const fctx_allocator_t *allocator; /**< NULL: the guarded allocator */
+    size_t stack_size;                 /**< 0: the default size */
+    const char *name;                  /**< for overflow diagnosis (fctx/stack_ext.h);
+                                            not copied: must outlive the fiber */
+    unsigned flags;                    /**< FCTX_FIBER_PAINT or 0 */
+    fctx_stack_t *stack_out;           /**< if not NULL, receives the fiber's stack
+                                            (valid until the fiber finishes) */
+} fctx_fiber_attr_t;
+
+#define FCTX_FIBER_ATTR_INIT {NULL, 0, NULL, 0u, NULL}
+
+/**
+ * fctx_fiber_create() with attributes; `attr` NULL means all defaults.
+ * Errors: those of fctx_fiber_create(), and EINVAL for unknown flag bits.
+ */
+FCTX_API int fctx_fiber_create_ex(fctx_fiber_t *out, const fctx_fiber_attr_t *attr,
+                                  fctx_fiber_fn fn);
+
 /**
  * Switch to fiber `f`, passing `data`.  Returns when some fiber switches
  * back to the caller, with {that fiber (suspended), its value}.

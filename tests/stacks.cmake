@@ -1,0 +1,53 @@
+# Stacks at scale (docs/stacks.md): pooled and arena allocators, 100,000
+# guard-paged fibers, overflow diagnosis, stack usage, split stacks.
+# Included by tests/CMakeLists.txt.
+
+if(NOT UNIX)
+  message(STATUS "fctx tests: test_pool, test_usage, test_million, test_overflow, test_split not "
+                 "registered (they fork children and use POSIX memory APIs; arenas and overflow "
+                 "diagnosis return ENOTSUP off POSIX)")
+  return()
+endif()
+
+# Like fctx_add_test(), without registering: for tests run with arguments.
+function(fctx_stacks_executable name)
+  add_executable(${name} ${ARGN})
+  target_link_libraries(${name} PRIVATE fctx::fctx Threads::Threads m)
+  target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE $<$<COMPILE_LANGUAGE:C,CXX>:${FCTX_WARNINGS}>)
+  set_target_properties(${name} PROPERTIES C_STANDARD 11 C_EXTENSIONS OFF)
+endfunction()
+
+set(_fctx_sanitized OFF)
+if("${CMAKE_C_FLAGS}" MATCHES "-fsanitize=(address|thread)")
+  set(_fctx_sanitized ON)
+endif()
+
+fctx_add_test(test_pool test_pool.c)
+fctx_add_test(test_usage test_usage.c)
+
+# 100,000 parked guard-paged fibers: more than vm.max_map_count / 2.  Under an
+# emulator (qemu, valgrind) 5,000: those are slow per fiber, and qemu ignores
+# MADV_GUARD_INSTALL (fctx then uses the mprotect fallback, which caps the
+# count).  The test itself scales down under sanitizers, saying why.
+fctx_stacks_executable(test_million test_million.c)
+if(CMAKE_CROSSCOMPILING_EMULATOR)
+  message(STATUS "fctx tests: test_million runs 5,000 fibers, not 100,000 (emulator)")
+  add_test(NAME test_million COMMAND test_million 5000)
+  set_tests_properties(test_million PROPERTIES TIMEOUT 900)
+else()
+  add_test(NAME test_million COMMAND test_million)
+endif()
+# The mprotect fallback hits vm.max_map_count: ENOMEM, cleanly.
+if(CMAKE_CROSSCOMPILING_EMULATOR OR _fctx_sanitized)
+  message(STATUS "fctx tests: test_million_mprotect not registered (emulators and sanitizers add "
+                 "mappings of their own, so the count at the vm.max_map_count limit is not ours)")
+else()
+  add_test(NAME test_million_mprotect COMMAND test_million --exhaust)
+  set_tests_properties(test_million_mprotect PROPERTIES ENVIRONMENT FCTX_GUARD_METHOD=mprotect)
+endif()
+
+# Overflow diagnosis (children die on purpose), also with mprotect guards.
+fctx_add_test(test_overflow test_overflow.c)
+add_test(NAME test_overflow_mprotect COMMAND test_overflow)
+set_tests_properties(test_overflow_mprotect PROPERTIES ENVIRONMENT FCTX_GUARD_METHOD=mprotect)
