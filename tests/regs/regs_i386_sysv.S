@@ -1,0 +1,162 @@
+/*
+ * Register-preservation test helpers, i386 System V (ELF, Linux).  See
+ * tests/regs/regs_x86_64_sysv.S and tests/test_registers.c for the
+ * contract.  i386 specifics:
+ *   - regs_switch and regs_bad_jump return fctx_transfer_t, so they get a
+ *     hidden result pointer as first stack argument, pass it on to the
+ *     jump function and pop it themselves (`ret $4`), like any function
+ *     returning a struct on Linux;
+ *   - words are 64-bit, registers 32-bit: the upper halves are stored as 0
+ *     and the masks cover only the low halves;
+ *   - "sp after" is esp after the jump function returned minus 4, because
+ *     the callee pops the hidden pointer.
+ * Word order: ebx esi edi ebp mxcsr x87cw.
+ */
+    .section .rodata
+    .globl  regs_count
+    .p2align 3
+regs_count: .long 6
+    .globl  regs_mask
+    .p2align 3
+regs_mask:
+    .quad 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff
+    .quad 0xE040        /* MXCSR: FZ, rounding control, DAZ (masks stay set) */
+    .quad 0x0F00        /* x87 CW: rounding and precision control */
+
+    .text
+    .globl  regs_read
+    .type   regs_read, @function
+regs_read:                      /* 4(esp) out */
+    .cfi_startproc
+    movl    4(%esp), %eax
+    movl    %ebx, 0(%eax)
+    movl    $0, 4(%eax)
+    movl    %esi, 8(%eax)
+    movl    $0, 12(%eax)
+    movl    %edi, 16(%eax)
+    movl    $0, 20(%eax)
+    movl    %ebp, 24(%eax)
+    movl    $0, 28(%eax)
+    movl    $0, 32(%eax)
+    movl    $0, 36(%eax)
+    stmxcsr 32(%eax)
+    movl    $0, 40(%eax)
+    movl    $0, 44(%eax)
+    fnstcw  40(%eax)
+    ret
+    .cfi_endproc
+    .size   regs_read, . - regs_read
+
+/* fctx_transfer_t regs_switch(jumpfn, to, data, load, store)
+ * After the four pushes and the 28-byte local area the incoming arguments
+ * are at: 48 hidden, 52 jumpfn, 56 to, 60 data, 64 load, 68 store.
+ * Locals: 0..11 outgoing arguments (hidden, to, data), 12 caller's MXCSR,
+ * 16 caller's x87 CW.  esp = 12 - 16 - 28 = 0 mod 16 at the call. */
+    .globl  regs_switch
+    .type   regs_switch, @function
+regs_switch:
+    .cfi_startproc
+    pushl   %ebp
+    .cfi_adjust_cfa_offset 4
+    pushl   %ebx
+    .cfi_adjust_cfa_offset 4
+    pushl   %esi
+    .cfi_adjust_cfa_offset 4
+    pushl   %edi
+    .cfi_adjust_cfa_offset 4
+    subl    $28, %esp
+    .cfi_adjust_cfa_offset 28
+    stmxcsr 12(%esp)
+    fnstcw  16(%esp)
+    movl    48(%esp), %eax          /* our hidden pointer goes on to jumpfn */
+    movl    %eax, 0(%esp)
+    movl    56(%esp), %eax
+    movl    %eax, 4(%esp)
+    movl    60(%esp), %eax
+    movl    %eax, 8(%esp)
+    movl    68(%esp), %edx
+    movl    %esp, 48(%edx)          /* esp before */
+    movl    $0, 52(%edx)
+    movl    52(%esp), %eax          /* jumpfn */
+    movl    64(%esp), %ecx          /* load */
+    movl    0(%ecx), %ebx
+    movl    8(%ecx), %esi
+    movl    16(%ecx), %edi
+    movl    24(%ecx), %ebp
+    ldmxcsr 32(%ecx)
+    fldcw   40(%ecx)
+    call    *%eax
+    .cfi_adjust_cfa_offset -4       /* the callee popped the hidden pointer */
+    movl    %esp, %ecx
+    subl    $4, %esp
+    .cfi_adjust_cfa_offset 4
+    movl    68(%esp), %edx          /* store */
+    movl    %ebx, 0(%edx)
+    movl    $0, 4(%edx)
+    movl    %esi, 8(%edx)
+    movl    $0, 12(%edx)
+    movl    %edi, 16(%edx)
+    movl    $0, 20(%edx)
+    movl    %ebp, 24(%edx)
+    movl    $0, 28(%edx)
+    movl    $0, 32(%edx)
+    movl    $0, 36(%edx)
+    stmxcsr 32(%edx)
+    movl    $0, 40(%edx)
+    movl    $0, 44(%edx)
+    fnstcw  40(%edx)
+    subl    $4, %ecx
+    movl    %ecx, 56(%edx)          /* esp after (hidden pop undone) */
+    movl    $0, 60(%edx)
+    ldmxcsr 12(%esp)
+    fldcw   16(%esp)
+    addl    $28, %esp
+    .cfi_adjust_cfa_offset -28
+    popl    %edi
+    .cfi_adjust_cfa_offset -4
+    popl    %esi
+    .cfi_adjust_cfa_offset -4
+    popl    %ebx
+    .cfi_adjust_cfa_offset -4
+    popl    %ebp
+    .cfi_adjust_cfa_offset -4
+    movl    4(%esp), %eax           /* struct return: address in eax */
+    ret     $4
+    .cfi_endproc
+    .size   regs_switch, . - regs_switch
+
+/* fctx_transfer_t regs_bad_jump(to, data): fctx_jump, then corrupt esi.
+ * ebx holds a test value here (loaded by regs_switch), so it is saved and
+ * pointed at the GOT for the PLT call, then restored. */
+    .globl  regs_bad_jump
+    .type   regs_bad_jump, @function
+regs_bad_jump:                  /* 4 hidden, 8 to, 12 data */
+    .cfi_startproc
+    pushl   %ebx
+    .cfi_adjust_cfa_offset 4
+    subl    $24, %esp               /* 12 - 4 - 24 = 0 mod 16 */
+    .cfi_adjust_cfa_offset 24
+    movl    32(%esp), %eax
+    movl    %eax, 0(%esp)
+    movl    36(%esp), %eax
+    movl    %eax, 4(%esp)
+    movl    40(%esp), %eax
+    movl    %eax, 8(%esp)
+    call    1f
+    .cfi_adjust_cfa_offset 4
+1:  popl    %ebx
+    .cfi_adjust_cfa_offset -4
+    addl    $_GLOBAL_OFFSET_TABLE_+[.-1b], %ebx
+    call    fctx_jump@PLT
+    .cfi_adjust_cfa_offset -4       /* the callee popped the hidden pointer */
+    notl    %esi                    /* the deliberate bug */
+    addl    $20, %esp
+    .cfi_adjust_cfa_offset -20
+    popl    %ebx
+    .cfi_adjust_cfa_offset -4
+    movl    4(%esp), %eax
+    ret     $4
+    .cfi_endproc
+    .size   regs_bad_jump, . - regs_bad_jump
+
+    .section .note.GNU-stack,"",%progbits
