@@ -88,8 +88,22 @@
  * New context made by fctx_make (stack grows down from the aligned top):
  *
  *   top (8-byte aligned)
- *   top - 0x08  START_ARGS: transfer {ctx, data} for the entry function
- *   top - 0x08 - FRAME_SIZE: the frame above; its sp after popping = START_ARGS
+ *   top - 0x04  0 (keeps the area a multiple of 8 bytes)
+ *   top - 0x08  START_BOTTOM_RA: a fake return address inside
+ *               fctx_context_bottom, a .cantunwind function (see below)
+ *   top - 0x0c  START_ARGS + 4: transfer.data  \ written through the
+ *   top - 0x10  START_ARGS + 0: transfer.ctx   / frame's result pointer
+ *   top - 0x10 - FRAME_SIZE: the frame above; its sp after popping =
+ *               START_ARGS = the start stub's sp (8-byte aligned)
+ *
+ * Why the fake return address: an EHABI unwinder (libgcc's
+ * _Unwind_Backtrace, C++ exceptions, glibc's backtrace()) reports a frame
+ * only if its code has a real unwind entry, and stops at a .cantunwind one
+ * without reporting it.  The start stub's entry says "lr was saved at
+ * sp + 8 above an 8-byte pad", so walks report the stub as the context's
+ * first frame and then stop at fctx_context_bottom - exactly like a
+ * thread's start routine, reported, above the .cantunwind clone().  The
+ * DWARF CFI (debuggers) marks the stub's return address undefined instead.
  */
 #ifndef FCTX_FRAME_ARM_AAPCS_H
 #define FCTX_FRAME_ARM_AAPCS_H
@@ -120,8 +134,10 @@
 #define FRAME_SIZE   (FRAME_VFP_SIZE + 0x28)
 #define FRAME_GPR_SIZE 0x28            /* the push {r0, r4-r11, lr} block */
 
-/* Size of the entry-argument buffer above a new context's frame. */
-#define START_ARGS_SIZE 0x08
+/* The area above a new context's frame (offsets from START_ARGS). */
+#define START_ARGS      0x00   /* transfer {ctx, data} for entry */
+#define START_BOTTOM_RA 0x08   /* fake return address (EHABI walks) */
+#define START_SIZE      0x10
 
 /* DWARF register numbers (DWARF for the Arm Architecture): r0-r15 = 0-15,
  * d0-d31 = 256-287. */

@@ -4,7 +4,7 @@
  *
  * fctx_t is a pointer, returned in r0 (no hidden pointer here):
  *   r0 = stack_top, r1 = stack_size (unused: the context needs
- *   FRAME_SIZE + START_ARGS_SIZE bytes, far below any accepted size),
+ *   FRAME_SIZE + START_SIZE bytes, far below any accepted size),
  *   r2 = entry.
  * Builds, just below the 8-byte-aligned top, a frame in the layout of
  * frame_arm_aapcs.h that fctx_jump/fctx_ontop restore as if the context had
@@ -15,15 +15,17 @@
  *            frame pointer ends frame-record walks), d8-d15 = 0,
  *   FPSCR  = the creator's (new contexts start with its FP modes),
  *   result pointer = START_ARGS, the two words just above the frame, where
- *            the first resumer's transfer is written (see the header).
- * Returns the frame's address.  Leaf: touches neither sp nor lr, so its
- * EHABI entry is the default "return through lr".
+ *            the first resumer's transfer is written (see the header),
+ * and above it the start area (START_SIZE bytes, header drawing) with the
+ * fake return address into fctx_context_bottom.  Returns the frame's
+ * address.  Leaf: touches neither sp nor lr, so its EHABI entry is the
+ * default "return through lr".
  */
 #include "frame_arm_aapcs.h"
 
 FCTX_FUNC_BEGIN(fctx_make)
     bic     r0, r0, #7                  /* align the top down to 8 bytes */
-    sub     r0, r0, #(FRAME_SIZE + START_ARGS_SIZE)
+    sub     r0, r0, #(FRAME_SIZE + START_SIZE)
                                         /* frame; the stub then runs with
                                            sp = START_ARGS, 8-byte aligned */
     mov     r1, #0                      /* deterministic contents */
@@ -45,8 +47,9 @@ FCTX_FUNC_BEGIN(fctx_make)
     str     r3, [r0, #FRAME_FPSCR]
     str     r1, [r0, #FRAME_FPSCR + 4]  /* the pad word */
 #endif
-    add     r3, r0, #FRAME_SIZE         /* START_ARGS: where the first */
-    str     r3, [r0, #FRAME_RESULT]     /* resumer writes the transfer */
+    add     r3, r0, #(FRAME_SIZE + START_ARGS)
+    str     r3, [r0, #FRAME_RESULT]     /* the first resumer writes the
+                                           transfer to START_ARGS */
     str     r2, [r0, #FRAME_R4]         /* entry, for the stub */
     str     r1, [r0, #FRAME_R5]
     str     r1, [r0, #FRAME_R6]
@@ -55,30 +58,62 @@ FCTX_FUNC_BEGIN(fctx_make)
     str     r1, [r0, #FRAME_R9]
     str     r1, [r0, #FRAME_R10]
     str     r1, [r0, #FRAME_R11]        /* Arm frame pointer: chain ends */
-    /* .Lresume is a plain label, so adr yields its bare address; add the
-       Thumb bit ourselves when this file is Thumb code, so the bx that
-       resumes the context enters the stub in the right state. */
+    /* .Lresume and .Lbottom_ra are plain labels, so adr yields their bare
+       addresses; add the Thumb bit ourselves when this file is Thumb code,
+       so the bx that resumes the context enters the stub in the right
+       state (and the fake return address looks like a real one). */
     adr     r3, .Lresume + FCTX_THUMB_BIT
     str     r3, [r0, #FRAME_LR]         /* first resume lands in the stub */
-    str     r1, [r0, #FRAME_SIZE + 0]   /* START_ARGS: defined contents */
-    str     r1, [r0, #FRAME_SIZE + 4]
+    str     r1, [r0, #FRAME_SIZE + START_ARGS + 0]  /* defined contents */
+    str     r1, [r0, #FRAME_SIZE + START_ARGS + 4]
+    adr     r3, .Lbottom_ra + FCTX_THUMB_BIT
+    str     r3, [r0, #FRAME_SIZE + START_BOTTOM_RA] /* for EHABI walks */
+    str     r1, [r0, #FRAME_SIZE + START_BOTTOM_RA + 4]
     bx      lr
 FCTX_FUNC_END(fctx_make)
+
+/*
+ * The bottom of every context's stack for EHABI unwinders: never executed,
+ * only named by the fake return address that the start stub's unwind entry
+ * yields.  .cantunwind makes every walk (backtraces, C++ exception search)
+ * stop here cleanly; the nop keeps "return address - 2" (the unwinder's
+ * lookup) inside this function.
+ */
+    .text
+    .type   fctx_context_bottom, %function
+    .p2align 2
+    FCTX_THUMB_FUNC
+fctx_context_bottom:
+    .fnstart
+    .cfi_startproc
+    .cfi_undefined DW_LR
+    .cantunwind
+    nop
+.Lbottom_ra:
+    udf     #0                          /* never executed */
+    .cfi_endproc
+    .fnend
+    .size   fctx_context_bottom, . - fctx_context_bottom
 
 /*
  * First frame of every context.  Reached by fctx_jump's bx lr (it has just
  * stored the transfer at START_ARGS through the frame's result pointer) or
  * by the return of an fctx_ontop fn (fn stored its result there, as its
  * hidden result pointer was this same slot).  sp = START_ARGS, 8-byte
- * aligned, so entry is called with the ABI's alignment and the buffer lies
- * in this stub's frame (at and above sp), safe from entry's own frames.
+ * aligned, so entry is called with the ABI's alignment and the start area
+ * lies in this stub's frame (at and above sp), safe from entry's frames.
  *
- * Ends backtraces: DWARF says the return address (lr) is undefined, the
- * EHABI entry is .cantunwind (an exception escaping entry reaches here and
- * std::terminate runs, as for any thread), and the frame pointers are 0.
+ * Ends backtraces:
+ *  - DWARF (debuggers): the return address (lr) is undefined: outermost.
+ *  - EHABI: sp never moves in here, so one static description holds at
+ *    every instruction: "8 bytes of transfer, then the saved lr" - the fake
+ *    return address into fctx_context_bottom, where walks stop (see the
+ *    header).  An exception escaping entry thus ends in std::terminate, as
+ *    in a thread.
+ *  - frame pointers (r7, r11) are 0.
  * The nop in front of the resume point keeps "return address - 1" (gdb)
- * and "return address - 2" (the EHABI unwinder) inside this function when
- * an ontop fn returns here, instead of in fctx_make's unwind entry.
+ * and "return address - 2" (EHABI) inside this function when an ontop fn
+ * returns here, instead of in fctx_context_bottom.
  */
     .text
     .type   fctx_context_start, %function
@@ -87,16 +122,21 @@ FCTX_FUNC_END(fctx_make)
 fctx_context_start:
     .fnstart
     .cfi_startproc
-    .cfi_undefined DW_LR                /* outermost frame: nothing to return to */
-    .cantunwind
+    .cfi_undefined DW_LR                /* outermost frame for debuggers */
+    .save   {lr}                        /* EHABI: lr at sp + START_BOTTOM_RA */
+    .pad    #START_BOTTOM_RA            /* above the transfer words */
     nop
 .Lresume:
-    ldm     sp, {r0, r1}                /* the transfer, as entry's r0:r1 */
+    ldm     sp, {r0, r1}                /* START_ARGS: entry's r0:r1 */
     blx     r4                          /* entry(transfer); must not return */
     bl      fctx_internal_entry_returned /* hidden C handler, never returns */
     udf     #0                          /* not reached */
     .cfi_endproc
     .fnend
     .size   fctx_context_start, . - fctx_context_start
+
+    .if START_BOTTOM_RA != START_ARGS + 8
+    .error "make_arm_aapcs: the stub's .pad/.save must match the start area"
+    .endif
 
     .section .note.GNU-stack,"",%progbits
