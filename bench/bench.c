@@ -473,7 +473,7 @@ struct entry {
     int active;
     long iters;
     double samples[MAX_ROUNDS];
-    double median, min, max;
+    double median, min, max, p10, p90;
 };
 
 static struct entry entries[MAX_CASES];
@@ -576,6 +576,8 @@ static void measure(const char *group, const char *const *only, unsigned rounds,
                                    : (e->samples[rounds / 2 - 1] + e->samples[rounds / 2]) / 2;
             e->min = e->samples[0];
             e->max = e->samples[rounds - 1];
+            e->p10 = e->samples[(rounds - 1) / 10];
+            e->p90 = e->samples[(rounds - 1) - (rounds - 1) / 10];
             e->c->teardown(e->state);
         }
     }
@@ -607,8 +609,9 @@ static void print_table(const char *title, const char *group, FILE *csv)
                                           : "| %s | %.0f | %.0f–%.0f | %s |\n";
         printf(fmt, e->c->label, e->median, e->min, e->max, ratio_text(e, r, sizeof r));
         if (csv != NULL)
-            fprintf(csv, "%s,%s,\"%s\",%.4f,%.4f,%.4f,%s\n", group, e->c->id, e->c->label,
-                    e->median, e->min, e->max, ratio_text(e, r, sizeof r));
+            fprintf(csv, "%s,%s,\"%s\",%.4f,%.4f,%.4f,%.4f,%.4f,%s\n", group, e->c->id,
+                    e->c->label, e->median, e->min, e->max, e->p10, e->p90,
+                    ratio_text(e, r, sizeof r));
     }
 }
 
@@ -649,7 +652,7 @@ static void measure_memory(long fibers, FILE *csv)
         printf("| %s | %ld | %.2f | %.1f |\n", parkers[i]->label, fibers, per_kib,
                (double)delta / 1048576.0);
         if (csv != NULL)
-            fprintf(csv, "memory,%s,\"%s\",%.4f,,,\n", parkers[i]->id, parkers[i]->label, per_kib);
+            fprintf(csv, "memory,%s,\"%s\",%.4f,,,,,\n", parkers[i]->id, parkers[i]->label, per_kib);
     }
 }
 
@@ -770,7 +773,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench: cannot write %s: %s\n", csv_path, strerror(errno));
             return 1;
         }
-        fprintf(csv, "group,id,label,median_ns,min_ns,max_ns,vs_boost\n");
+        fprintf(csv, "group,id,label,median_ns,min_ns,max_ns,p10_ns,p90_ns,vs_boost\n");
     }
 
     const char *mode = demo ? "demo" : quick ? "quick" : "full";
