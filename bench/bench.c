@@ -18,6 +18,8 @@
  *   bench --fibers N   fibers for the memory measurement (default 100000)
  *   bench --only ID --iters N   run one case N iterations, untimed
  *                      (scripts/callgrind.sh counts instructions this way)
+ *   bench --alternatives   alternative x86-64 switch codes that were
+ *                      studied (bench/alt_x86_64_sysv.S) against the shipped one
  *   bench --list       list case ids
  *
  * Exit status: 0, or 1 if a functional check failed (a wrong value came
@@ -76,6 +78,7 @@ static double now_ns(void)
 /* Raw context ping-pong: the peer echoes back the data it receives. */
 
 #define PINGPONG_STACK (64u * 1024u)
+#define PAGE_ALIGN 4096u
 
 struct raw_state {
     void *stack;
@@ -87,7 +90,9 @@ static int raw_alloc(struct raw_state **out)
     struct raw_state *s = malloc(sizeof *s);
     if (s == NULL)
         return ENOMEM;
-    s->stack = malloc(PINGPONG_STACK);
+    /* Page-aligned, like the Boost side's: where the frames fall modulo the
+     * page measurably changes switch times, so every case gets the same. */
+    s->stack = aligned_alloc(PAGE_ALIGN, PINGPONG_STACK);
     if (s->stack == NULL) {
         free(s);
         return ENOMEM;
@@ -137,6 +142,28 @@ static void raw_teardown(void *state)
 DEFINE_JUMP_CASE(jump, fctx_jump, fctx_make)
 #ifdef FCTX_BENCH_HAVE_NOFPU
 DEFINE_JUMP_CASE(jump_nofpu, fctx_nofpu_jump, fctx_nofpu_make)
+#endif
+
+#ifdef FCTX_BENCH_HAVE_ALT
+/* bench/alt_x86_64_sysv.S: alternative switch codes (bench --alternatives). */
+#  define ALT_CASE(NAME)                                                                  \
+      fctx_transfer_t alt_##NAME##_jump(fctx_t const to, void *data);                     \
+      DEFINE_JUMP_CASE(alt_##NAME, alt_##NAME##_jump, fctx_make)
+ALT_CASE(prev)
+ALT_CASE(early)
+ALT_CASE(push)
+ALT_CASE(cond_both)
+ALT_CASE(cond_word)
+ALT_CASE(cond_x87)
+ALT_CASE(rz_uncond)
+ALT_CASE(vex)
+ALT_CASE(st_late)
+ALT_CASE(align64)
+ALT_CASE(ret)
+ALT_CASE(probe_stmxcsr)
+ALT_CASE(probe_ldmxcsr)
+ALT_CASE(nofpu_prev)
+ALT_CASE(nofpu_push)
 #endif
 
 static fctx_transfer_t identity(fctx_transfer_t t)
@@ -267,7 +294,7 @@ static int uc_setup(void **out)
     struct uc_state *s = malloc(sizeof *s);
     if (s == NULL)
         return ENOMEM;
-    s->stack = malloc(PINGPONG_STACK);
+    s->stack = aligned_alloc(PAGE_ALIGN, PINGPONG_STACK);
     if (s->stack == NULL || getcontext(&s->peer_uc) != 0) {
         free(s->stack);
         free(s);
@@ -453,6 +480,26 @@ static const struct bench_case fctx_cases[] = {
     {"swapcontext", "switch", "glibc swapcontext", "boost_jump", 2.0, uc_setup, uc_run,
      uc_teardown},
 #endif
+#ifdef FCTX_BENCH_HAVE_ALT
+#  define ALT_ROW(NAME, LABEL)                                                            \
+      {"alt_" #NAME, "alt", LABEL, "boost_jump", 2.0, alt_##NAME##_setup, alt_##NAME##_run, \
+       raw_teardown}
+    ALT_ROW(prev, "fctx 0.1 switch: rsp-based, ctl loaded last, 23 instr"),
+    ALT_ROW(early, "rsp-based, resume address + ctl loaded first (Boost's order)"),
+    ALT_ROW(push, "push/pop instead of mov"),
+    ALT_ROW(cond_both, "skip ldmxcsr and fldcw when unchanged (2 compares)"),
+    ALT_ROW(cond_word, "skip both when unchanged, one 8-byte compare"),
+    ALT_ROW(cond_x87, "rsp-based, skip fldcw only when unchanged"),
+    ALT_ROW(rz_uncond, "shipped code but fldcw always"),
+    ALT_ROW(vex, "shipped code with vstmxcsr/vldmxcsr"),
+    ALT_ROW(st_late, "shipped code, stmxcsr/fnstcw after the GPR stores"),
+    ALT_ROW(align64, "shipped code, 64-byte aligned"),
+    ALT_ROW(ret, "shipped code ending in ret instead of jmp"),
+    ALT_ROW(probe_stmxcsr, "PROBE: stmxcsr only (no x87, no loads)"),
+    ALT_ROW(probe_ldmxcsr, "PROBE: ldmxcsr only (no stmxcsr, no x87)"),
+    ALT_ROW(nofpu_prev, "no FP control, fctx 0.1 style (rsp-based)"),
+    ALT_ROW(nofpu_push, "no FP control, push/pop"),
+#endif
     {"create_fixed", "create", "fctx fiber, fixed allocator (mmap)", "boost_create_fixed", 1.0,
      create_fixed_setup, create_run, create_teardown},
     {"create_guarded", "create", "fctx fiber, guarded allocator", "boost_create_protected", 1.0,
@@ -465,7 +512,7 @@ static const struct bench_parker fctx_parkers[] = {
 };
 
 #define MAX_CASES 32
-#define MAX_ROUNDS 2001
+#define MAX_ROUNDS 4001
 
 struct entry {
     const struct bench_case *c;
@@ -528,6 +575,12 @@ static void measure(const char *group, const char *const *only, unsigned rounds,
         if (!wanted)
             continue;
         int err = e->c->setup(&e->state);
+#ifdef FCTX_BENCH_HAVE_ALT
+        if (!err && strcmp(e->c->id, "alt_vex") == 0 && !__builtin_cpu_supports("avx")) {
+            e->c->teardown(e->state);
+            err = ENOTSUP; /* vstmxcsr/vldmxcsr need AVX */
+        }
+#endif
         if (err) {
             fprintf(stderr, "bench: %s: setup failed (%s), skipped\n", e->c->id, strerror(err));
             continue;
@@ -677,7 +730,8 @@ static int pin_cpu(int cpu)
 
 static void usage(FILE *to)
 {
-    fputs("usage: bench [--demo | --quick] [--csv FILE] [--cpu N] [--rounds R] [--fibers N]\n"
+    fputs("usage: bench [--demo | --quick | --alternatives] [--csv FILE] [--cpu N] [--rounds R]\n"
+          "             [--fibers N]\n"
           "       bench --only ID --iters N      (untimed, for instruction counting)\n"
           "       bench --list\n",
           to);
@@ -697,7 +751,7 @@ static long parse_long(const char *s, long min)
 
 int main(int argc, char **argv)
 {
-    int demo = 0, quick = 0, list = 0, cpu = -1;
+    int demo = 0, quick = 0, list = 0, alternatives = 0, cpu = -1;
     long rounds = 0, fibers = 100000, only_iters = 0;
     const char *csv_path = NULL, *only = NULL;
     for (int i = 1; i < argc; ++i) {
@@ -709,6 +763,8 @@ int main(int argc, char **argv)
             quick = 1;
         else if (strcmp(a, "--list") == 0)
             list = 1;
+        else if (strcmp(a, "--alternatives") == 0)
+            alternatives = 1;
         else if (strcmp(a, "--csv") == 0 && has_arg)
             csv_path = argv[++i];
         else if (strcmp(a, "--cpu") == 0 && has_arg)
@@ -777,10 +833,10 @@ int main(int argc, char **argv)
     }
 
     const char *mode = demo ? "demo" : quick ? "quick" : "full";
-    unsigned sw_rounds = (unsigned)(rounds ? rounds : demo ? 201 : quick ? 9 : 1001);
+    unsigned sw_rounds = (unsigned)(rounds ? rounds : demo ? 401 : quick ? 9 : 2001);
     unsigned cr_rounds = (unsigned)(rounds ? rounds : demo ? 0 : quick ? 5 : 61);
     /* Short rounds: on a shared machine most of them then run undisturbed. */
-    double sw_round_ns = demo ? 1e5 : quick ? 5e4 : 2e5;
+    double sw_round_ns = demo ? 5e4 : quick ? 5e4 : 5e4;
     double cr_round_ns = quick ? 2e5 : 2e6;
     if (quick && fibers == 100000)
         fibers = 2000;
@@ -825,6 +881,33 @@ int main(int argc, char **argv)
                 printf("| %s | %.1f | %.2f× |\n", e->c->label, e->median, e->median / bj->median);
             else
                 printf("| %s | %.1f | n/a |\n", e->c->label, e->median);
+        }
+        if (csv != NULL)
+            fclose(csv);
+        return functional_error;
+    }
+
+    if (alternatives) {
+        static const char *ids[MAX_CASES + 1];
+        unsigned k = 0;
+        static const char *const shipped[] = {"jump", "jump_nofpu", "boost_jump"};
+        for (unsigned i = 0; i < sizeof shipped / sizeof shipped[0]; ++i)
+            ids[k++] = shipped[i];
+        for (unsigned i = 0; i < n_entries && k < MAX_CASES; ++i)
+            if (strcmp(entries[i].c->group, "alt") == 0)
+                ids[k++] = entries[i].c->id;
+        ids[k] = NULL;
+        if (k == 3)
+            printf("- no alternative switch codes in this build (x86-64 SysV only)\n");
+        measure(NULL, ids, sw_rounds, sw_round_ns);
+        printf("\n### Alternative x86-64 switch codes (%u rounds, one-way switch)\n\n", sw_rounds);
+        printf("| code | median ns | min–max ns | vs Boost |\n|---|---:|---:|---:|\n");
+        for (unsigned i = 0; ids[i] != NULL; ++i) {
+            const struct entry *e = find_entry(ids[i]);
+            char r[32];
+            if (e != NULL && e->active)
+                printf("| %s | %.2f | %.2f–%.2f | %s |\n", e->c->label, e->median, e->min, e->max,
+                       ratio_text(e, r, sizeof r));
         }
         if (csv != NULL)
             fclose(csv);

@@ -9,6 +9,7 @@
 #include <boost/context/fixedsize_stack.hpp>
 #include <boost/context/pooled_fixedsize_stack.hpp>
 #include <boost/context/protected_fixedsize_stack.hpp>
+#include <boost/context/stack_context.hpp>
 #include <boost/version.hpp>
 
 #include <cerrno>
@@ -24,6 +25,25 @@ namespace bdet = boost::context::detail;
 namespace {
 
 const std::size_t kPingPongStack = 64 * 1024;
+const std::size_t kPageAlign = 4096; // bench.c aligns its ping-pong stacks the same way
+
+// Page-aligned ping-pong stacks for the fiber, as bench.c uses for fctx.
+struct aligned_stack {
+    bctx::stack_context allocate()
+    {
+        void *p = std::aligned_alloc(kPageAlign, kPingPongStack);
+        if (p == nullptr)
+            throw std::bad_alloc();
+        bctx::stack_context sc;
+        sc.size = kPingPongStack;
+        sc.sp = static_cast<char *>(p) + kPingPongStack;
+        return sc;
+    }
+    void deallocate(bctx::stack_context &sc) noexcept
+    {
+        std::free(static_cast<char *>(sc.sp) - sc.size);
+    }
+};
 
 // ---- raw jump_fcontext ping-pong: the peer echoes the data it receives.
 struct raw_state {
@@ -42,7 +62,7 @@ int jump_setup(void **out)
     raw_state *s = new (std::nothrow) raw_state;
     if (s == nullptr)
         return ENOMEM;
-    s->stack = std::malloc(kPingPongStack);
+    s->stack = std::aligned_alloc(kPageAlign, kPingPongStack);
     if (s->stack == nullptr) {
         delete s;
         return ENOMEM;
@@ -91,7 +111,7 @@ int ontop_setup(void **out)
     raw_state *s = new (std::nothrow) raw_state;
     if (s == nullptr)
         return ENOMEM;
-    s->stack = std::malloc(kPingPongStack);
+    s->stack = std::aligned_alloc(kPageAlign, kPingPongStack);
     if (s->stack == nullptr) {
         delete s;
         return ENOMEM;
@@ -132,7 +152,7 @@ int fiber_setup(void **out)
         return ENOMEM;
     s->sent = s->seen = 0;
     try {
-        s->f = bctx::fiber{std::allocator_arg, bctx::fixedsize_stack(kPingPongStack),
+        s->f = bctx::fiber{std::allocator_arg, aligned_stack(),
                            [s](bctx::fiber &&c) {
                                for (;;) {
                                    s->seen = s->sent; // what the resumer just stored

@@ -1,0 +1,320 @@
+/*
+ * alt_x86_64_sysv.S - alternative x86-64 SysV switch codes, measured by
+ * `bench --alternatives` against fctx_jump and Boost (docs/performance.md).
+ * NOT used by the library: each is a complete jump function with the frame
+ * layout of asm/frame_x86_64_sysv.h, so contexts made by fctx_make() run on
+ * all of them; several are ABI-exact alternatives that lost, a few are
+ * deliberately incomplete probes (marked PROBE) that show what one piece costs.
+ *
+ * ABI facts (System V AMD64): callee-saved rbx, rbp, r12-r15, rsp, MXCSR
+ * control bits, x87 control word; rsp+8 is 16-byte aligned at entry; the
+ * 2-word result is returned in rax:rdx; 128 bytes below rsp (red zone) are
+ * not touched by signal handlers.
+ *
+ * No CFI: these are measured, never unwound through.
+ */
+#include "frame_x86_64_sysv.h"
+
+.macro ALT name, align=4
+    .text
+    .globl \name
+    .type \name, @function
+    .p2align \align
+\name:
+    FCTX_ENDBR
+.endm
+
+/* Save/restore the six callee-saved GPRs at FRAME_* offsets from a base. */
+.macro SAVE_GPR base
+    movq    %r12, FRAME_R12(\base)
+    movq    %r13, FRAME_R13(\base)
+    movq    %r14, FRAME_R14(\base)
+    movq    %r15, FRAME_R15(\base)
+    movq    %rbx, FRAME_RBX(\base)
+    movq    %rbp, FRAME_RBP(\base)
+.endm
+.macro LOAD_GPR base
+    movq    FRAME_R12(\base), %r12
+    movq    FRAME_R13(\base), %r13
+    movq    FRAME_R14(\base), %r14
+    movq    FRAME_R15(\base), %r15
+    movq    FRAME_RBX(\base), %rbx
+    movq    FRAME_RBP(\base), %rbp
+.endm
+
+/* The fctx 0.1 switch (before this study): rsp moved down and used as the
+ * base on both sides; control words loaded after the GPRs; resume address
+ * loaded last; jmp through r8.  23 instructions. */
+ALT alt_prev_jump
+    leaq    -FRAME_RIP(%rsp), %rsp
+    stmxcsr FRAME_MXCSR(%rsp)
+    fnstcw  FRAME_X87CW(%rsp)
+    SAVE_GPR %rsp
+    movq    %rsp, %rax
+    movq    %rdi, %rsp
+    LOAD_GPR %rsp
+    ldmxcsr FRAME_MXCSR(%rsp)
+    fldcw   FRAME_X87CW(%rsp)
+    movq    FRAME_RIP(%rsp), %r8
+    leaq    FRAME_SIZE(%rsp), %rsp
+    movq    %rsi, %rdx
+    jmp     *%r8
+
+/* Same, but the resume address and the control words are loaded first
+ * (the order Boost 1.74 uses). */
+ALT alt_early_jump
+    leaq    -FRAME_RIP(%rsp), %rsp
+    stmxcsr FRAME_MXCSR(%rsp)
+    fnstcw  FRAME_X87CW(%rsp)
+    SAVE_GPR %rsp
+    movq    %rsp, %rax
+    movq    %rdi, %rsp
+    movq    FRAME_RIP(%rsp), %r8
+    ldmxcsr FRAME_MXCSR(%rsp)
+    fldcw   FRAME_X87CW(%rsp)
+    LOAD_GPR %rsp
+    leaq    FRAME_SIZE(%rsp), %rsp
+    movq    %rsi, %rdx
+    jmp     *%r8
+
+/* push/pop instead of mov (same layout: rbp pushed first lands highest). */
+ALT alt_push_jump
+    pushq   %rbp
+    pushq   %rbx
+    pushq   %r15
+    pushq   %r14
+    pushq   %r13
+    pushq   %r12
+    leaq    -8(%rsp), %rsp
+    stmxcsr FRAME_MXCSR(%rsp)
+    fnstcw  FRAME_X87CW(%rsp)
+    movq    %rsp, %rax
+    movq    %rdi, %rsp
+    movq    FRAME_RIP(%rsp), %r8
+    ldmxcsr FRAME_MXCSR(%rsp)
+    fldcw   FRAME_X87CW(%rsp)
+    leaq    8(%rsp), %rsp
+    popq    %r12
+    popq    %r13
+    popq    %r14
+    popq    %r15
+    popq    %rbx
+    popq    %rbp
+    leaq    8(%rsp), %rsp
+    movq    %rsi, %rdx
+    jmp     *%r8
+
+/* Skip ldmxcsr and fldcw separately when unchanged (compare each word of
+ * `to` with ours). */
+ALT alt_cond_both_jump
+    leaq    -FRAME_RIP(%rsp), %rsp
+    stmxcsr FRAME_MXCSR(%rsp)
+    fnstcw  FRAME_X87CW(%rsp)
+    SAVE_GPR %rsp
+    movq    %rsp, %rax
+    movq    %rdi, %rsp
+    movq    FRAME_RIP(%rsp), %r8
+    movl    FRAME_MXCSR(%rsp), %ecx
+    cmpl    %ecx, FRAME_MXCSR(%rax)
+    jne     1f
+3:  movzwl  FRAME_X87CW(%rsp), %ecx
+    cmpw    %cx, FRAME_X87CW(%rax)
+    jne     2f
+4:  LOAD_GPR %rsp
+    leaq    FRAME_SIZE(%rsp), %rsp
+    movq    %rsi, %rdx
+    jmp     *%r8
+1:  ldmxcsr FRAME_MXCSR(%rsp)
+    jmp     3b
+2:  fldcw   FRAME_X87CW(%rsp)
+    jmp     4b
+
+/* One 8-byte compare of both control words (pad zeroed by pushq $0); the
+ * 8-byte load of our word spans three smaller stores, so it cannot be
+ * store-forwarded. */
+ALT alt_cond_word_jump
+    pushq   %rbp
+    pushq   %rbx
+    pushq   %r15
+    pushq   %r14
+    pushq   %r13
+    pushq   %r12
+    pushq   $0
+    stmxcsr FRAME_MXCSR(%rsp)
+    fnstcw  FRAME_X87CW(%rsp)
+    movq    %rsp, %rax
+    movq    %rdi, %rsp
+    popq    %rcx
+    cmpq    %rcx, (%rax)
+    jne     1f
+2:  popq    %r12
+    popq    %r13
+    popq    %r14
+    popq    %r15
+    popq    %rbx
+    popq    %rbp
+    popq    %r8
+    movq    %rsi, %rdx
+    jmp     *%r8
+1:  ldmxcsr -8 + FRAME_MXCSR(%rsp)
+    fldcw   -8 + FRAME_X87CW(%rsp)
+    jmp     2b
+
+/* Only fldcw skipped when unchanged, rsp-based otherwise (alt_early_jump). */
+ALT alt_cond_x87_jump
+    leaq    -FRAME_RIP(%rsp), %rsp
+    stmxcsr FRAME_MXCSR(%rsp)
+    fnstcw  FRAME_X87CW(%rsp)
+    SAVE_GPR %rsp
+    movq    %rsp, %rax
+    movq    %rdi, %rsp
+    movq    FRAME_RIP(%rsp), %r8
+    ldmxcsr FRAME_MXCSR(%rsp)
+    movzwl  FRAME_X87CW(%rsp), %ecx
+    cmpw    %cx, FRAME_X87CW(%rax)
+    jne     1f
+2:  LOAD_GPR %rsp
+    leaq    FRAME_SIZE(%rsp), %rsp
+    movq    %rsi, %rdx
+    jmp     *%r8
+1:  fldcw   FRAME_X87CW(%rsp)
+    jmp     2b
+
+/* The shipped technique (red zone, rdi base, memory-indirect jmp) with an
+ * unconditional fldcw. */
+ALT alt_rz_uncond_jump
+    leaq    -FRAME_RIP(%rsp), %rax
+    stmxcsr FRAME_MXCSR(%rax)
+    fnstcw  FRAME_X87CW(%rax)
+    SAVE_GPR %rax
+    leaq    FRAME_SIZE(%rdi), %rsp
+    ldmxcsr FRAME_MXCSR(%rdi)
+    fldcw   FRAME_X87CW(%rdi)
+    LOAD_GPR %rdi
+    movq    %rsi, %rdx
+    jmp     *FRAME_RIP(%rdi)
+
+/* The shipped code with the VEX forms vstmxcsr/vldmxcsr (needs AVX). */
+ALT alt_vex_jump
+    leaq    -FRAME_RIP(%rsp), %rax
+    vstmxcsr FRAME_MXCSR(%rax)
+    fnstcw  FRAME_X87CW(%rax)
+    SAVE_GPR %rax
+    leaq    FRAME_SIZE(%rdi), %rsp
+    vldmxcsr FRAME_MXCSR(%rdi)
+    movzwl  FRAME_X87CW(%rdi), %ecx
+    cmpw    %cx, FRAME_X87CW(%rax)
+    jne     1f
+2:  LOAD_GPR %rdi
+    movq    %rsi, %rdx
+    jmp     *FRAME_RIP(%rdi)
+1:  fldcw   FRAME_X87CW(%rdi)
+    jmp     2b
+
+/* The shipped code with stmxcsr/fnstcw after the GPR stores. */
+ALT alt_st_late_jump
+    leaq    -FRAME_RIP(%rsp), %rax
+    SAVE_GPR %rax
+    stmxcsr FRAME_MXCSR(%rax)
+    fnstcw  FRAME_X87CW(%rax)
+    leaq    FRAME_SIZE(%rdi), %rsp
+    ldmxcsr FRAME_MXCSR(%rdi)
+    movzwl  FRAME_X87CW(%rdi), %ecx
+    cmpw    %cx, FRAME_X87CW(%rax)
+    jne     1f
+2:  LOAD_GPR %rdi
+    movq    %rsi, %rdx
+    jmp     *FRAME_RIP(%rdi)
+1:  fldcw   FRAME_X87CW(%rdi)
+    jmp     2b
+
+/* The shipped code, 64-byte aligned (one cache line) instead of 16. */
+ALT alt_align64_jump, 6
+    leaq    -FRAME_RIP(%rsp), %rax
+    stmxcsr FRAME_MXCSR(%rax)
+    fnstcw  FRAME_X87CW(%rax)
+    SAVE_GPR %rax
+    leaq    FRAME_SIZE(%rdi), %rsp
+    ldmxcsr FRAME_MXCSR(%rdi)
+    movzwl  FRAME_X87CW(%rdi), %ecx
+    cmpw    %cx, FRAME_X87CW(%rax)
+    jne     1f
+2:  LOAD_GPR %rdi
+    movq    %rsi, %rdx
+    jmp     *FRAME_RIP(%rdi)
+1:  fldcw   FRAME_X87CW(%rdi)
+    jmp     2b
+
+/* The shipped code ending with ret into `to`'s resume address. */
+ALT alt_ret_jump
+    leaq    -FRAME_RIP(%rsp), %rax
+    stmxcsr FRAME_MXCSR(%rax)
+    fnstcw  FRAME_X87CW(%rax)
+    SAVE_GPR %rax
+    leaq    FRAME_RIP(%rdi), %rsp
+    ldmxcsr FRAME_MXCSR(%rdi)
+    movzwl  FRAME_X87CW(%rdi), %ecx
+    cmpw    %cx, FRAME_X87CW(%rax)
+    jne     1f
+2:  LOAD_GPR %rdi
+    movq    %rsi, %rdx
+    ret
+1:  fldcw   FRAME_X87CW(%rdi)
+    jmp     2b
+
+/* PROBE: MXCSR store only, no x87 and no loads (not ABI-exact). */
+ALT alt_probe_stmxcsr_jump
+    leaq    -FRAME_RIP(%rsp), %rax
+    stmxcsr FRAME_MXCSR(%rax)
+    SAVE_GPR %rax
+    leaq    FRAME_SIZE(%rdi), %rsp
+    LOAD_GPR %rdi
+    movq    %rsi, %rdx
+    jmp     *FRAME_RIP(%rdi)
+
+/* PROBE: MXCSR load only (not ABI-exact): a plain store of the default
+ * MXCSR value replaces stmxcsr, so ldmxcsr always loads a valid word. */
+ALT alt_probe_ldmxcsr_jump
+    leaq    -FRAME_RIP(%rsp), %rax
+    movl    $0x1f80, FRAME_MXCSR(%rax)
+    SAVE_GPR %rax
+    leaq    FRAME_SIZE(%rdi), %rsp
+    ldmxcsr FRAME_MXCSR(%rdi)
+    LOAD_GPR %rdi
+    movq    %rsi, %rdx
+    jmp     *FRAME_RIP(%rdi)
+
+/* No FP control, fctx 0.1 style (rsp-based, r8). */
+ALT alt_nofpu_prev_jump
+    leaq    -FRAME_RIP(%rsp), %rsp
+    SAVE_GPR %rsp
+    movq    %rsp, %rax
+    movq    %rdi, %rsp
+    LOAD_GPR %rsp
+    movq    FRAME_RIP(%rsp), %r8
+    leaq    FRAME_SIZE(%rsp), %rsp
+    movq    %rsi, %rdx
+    jmp     *%r8
+
+/* No FP control, push/pop. */
+ALT alt_nofpu_push_jump
+    pushq   %rbp
+    pushq   %rbx
+    pushq   %r15
+    pushq   %r14
+    pushq   %r13
+    pushq   %r12
+    leaq    -8(%rsp), %rsp
+    movq    %rsp, %rax
+    leaq    8(%rdi), %rsp
+    popq    %r12
+    popq    %r13
+    popq    %r14
+    popq    %r15
+    popq    %rbx
+    popq    %rbp
+    popq    %r8
+    movq    %rsi, %rdx
+    jmp     *%r8
+
+    .section .note.GNU-stack,"",%progbits
