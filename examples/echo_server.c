@@ -52,12 +52,12 @@
 #include <unistd.h>
 
 #include "counting_alloc.h"
-#include "sched.h"
+#include "sched/sched.h"
 
 /* ---- event loop ------------------------------------------------------------ */
 
 typedef struct loop {
-    sched_t *s;
+    fsched_t *s;
     int epfd;
     long polls;    /* epoll_wait calls */
     long wakeups;  /* fibers made runnable by an event */
@@ -65,12 +65,12 @@ typedef struct loop {
 
 /* A file descriptor a fiber can block on.  It may live on the fiber's own
  * stack: epoll's pointer to it is only used between epoll_wait() and the
- * next sched_run(), when no fiber runs, and the fd is closed (which removes
+ * next fsched_run(), when no fiber runs, and the fd is closed (which removes
  * it from epoll) before the fiber returns. */
 typedef struct io {
     int fd;
     uint32_t want;    /* EPOLLIN and/or EPOLLOUT while a fiber is parked */
-    sched_waitq_t q;  /* the parked fiber */
+    fsched_waitq_t q;  /* the parked fiber */
 } io_t;
 
 static int loop_init(loop_t *L, const fctx_allocator_t *alloc, size_t stack_size)
@@ -79,7 +79,7 @@ static int loop_init(loop_t *L, const fctx_allocator_t *alloc, size_t stack_size
     L->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (L->epfd < 0)
         return errno;
-    int err = sched_create(&L->s, alloc, stack_size);
+    int err = fsched_create(&L->s, alloc, stack_size);
     if (err) {
         close(L->epfd);
         return err;
@@ -91,7 +91,7 @@ static int io_register(loop_t *L, io_t *io, int fd)
 {
     io->fd = fd;
     io->want = 0;
-    sched_waitq_init(&io->q);
+    fsched_waitq_init(&io->q);
     struct epoll_event ev;
     memset(&ev, 0, sizeof ev);
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET; /* once, for good */
@@ -103,7 +103,7 @@ static int io_register(loop_t *L, io_t *io, int fd)
 static int io_wait(loop_t *L, io_t *io, uint32_t events)
 {
     io->want = events;
-    int rc = sched_wait(L->s, &io->q);
+    int rc = fsched_wait(L->s, &io->q);
     io->want = 0;
     return rc;
 }
@@ -153,7 +153,7 @@ static int loop_run(loop_t *L)
     struct epoll_event evs[512];
     for (;;) {
         size_t live = 0;
-        sched_run(L->s, &live);
+        fsched_run(L->s, &live);
         if (live == 0)
             return 0;
         int n = epoll_wait(L->epfd, evs, (int)(sizeof evs / sizeof evs[0]), -1);
@@ -171,7 +171,7 @@ static int loop_run(loop_t *L)
             if (e & EPOLLRDHUP)
                 e |= EPOLLIN; /* peer closed: a read returns 0 now */
             if ((io->want & e) || (e & (EPOLLERR | EPOLLHUP)))
-                L->wakeups += (long)sched_wake_all(L->s, &io->q, 0);
+                L->wakeups += (long)fsched_wake_all(L->s, &io->q, 0);
         }
     }
 }
@@ -223,10 +223,10 @@ struct server {
     loop_t L;
     counting_alloc_t stacks;
     io_t listener;
-    sched_task_t *acceptor;
+    fsched_task_t *acceptor;
     long accepted, live, max_live, canceled, errors, spawn_failures;
     uint64_t bytes;
-    sched_waitq_t drained; /* woken whenever `live` drops */
+    fsched_waitq_t drained; /* woken whenever `live` drops */
     char first_error[160];
 };
 
@@ -241,7 +241,7 @@ static void server_error(const char *what, int err)
 
 enum { ECHO_BUF = 4096 };
 
-static void *connection(sched_t *s, void *arg)
+static void *connection(fsched_t *s, void *arg)
 {
     (void)s;
     int fd = (int)(intptr_t)arg;
@@ -278,11 +278,11 @@ static void *connection(sched_t *s, void *arg)
     }
     close(fd); /* also removes it from epoll */
     srv.live--;
-    sched_wake_all(srv.L.s, &srv.drained, 0);
+    fsched_wake_all(srv.L.s, &srv.drained, 0);
     return NULL;
 }
 
-static void *acceptor(sched_t *s, void *arg)
+static void *acceptor(fsched_t *s, void *arg)
 {
     (void)arg;
     for (;;) {
@@ -290,7 +290,7 @@ static void *acceptor(sched_t *s, void *arg)
         if (fd >= 0) {
             srv.accepted++;
             set_nodelay(fd);
-            int err = sched_spawn(s, connection, (void *)(intptr_t)fd, NULL);
+            int err = fsched_spawn(s, connection, (void *)(intptr_t)fd, NULL);
             if (err) {
                 srv.spawn_failures++;
                 server_error("spawn", err);
@@ -313,7 +313,7 @@ static int server_init(int port, size_t stack_size, const fctx_allocator_t *inne
 {
     memset(&srv, 0, sizeof srv);
     counting_alloc_init(&srv.stacks, inner);
-    sched_waitq_init(&srv.drained);
+    fsched_waitq_init(&srv.drained);
     int err = loop_init(&srv.L, &srv.stacks.alloc, stack_size);
     if (err)
         return err;
@@ -370,12 +370,12 @@ enum { NSIZES = sizeof round_sizes / sizeof round_sizes[0] };
 
 struct gate { /* a counting semaphore */
     long avail;
-    sched_waitq_t q;
+    fsched_waitq_t q;
 };
 
 struct barrier {
     long expected, arrived;
-    sched_waitq_t q;
+    fsched_waitq_t q;
 };
 
 struct client {
@@ -386,7 +386,7 @@ struct client {
     struct gate slots;             /* connects + first round in flight */
     struct barrier all_open, all_done;
     long main_done, idle_done;
-    sched_waitq_t progress;        /* woken when main_done/idle_ready/idle_done move */
+    fsched_waitq_t progress;        /* woken when main_done/idle_ready/idle_done move */
     struct report r;
     int report_fd;
     double t0, t_open;
@@ -404,10 +404,10 @@ static void client_error(const char *fmt, long conn, int err)
     }
 }
 
-static int gate_enter(sched_t *s, struct gate *g)
+static int gate_enter(fsched_t *s, struct gate *g)
 {
     while (g->avail == 0) {
-        int rc = sched_wait(s, &g->q);
+        int rc = fsched_wait(s, &g->q);
         if (rc)
             return rc;
     }
@@ -415,20 +415,20 @@ static int gate_enter(sched_t *s, struct gate *g)
     return 0;
 }
 
-static void gate_leave(sched_t *s, struct gate *g)
+static void gate_leave(fsched_t *s, struct gate *g)
 {
     g->avail++;
-    sched_wake_one(s, &g->q, 0);
+    fsched_wake_one(s, &g->q, 0);
 }
 
-static int barrier_arrive(sched_t *s, struct barrier *b)
+static int barrier_arrive(fsched_t *s, struct barrier *b)
 {
     if (++b->arrived == b->expected) {
-        sched_wake_all(s, &b->q, 0);
+        fsched_wake_all(s, &b->q, 0);
         return 0;
     }
     while (b->arrived < b->expected) {
-        int rc = sched_wait(s, &b->q);
+        int rc = fsched_wait(s, &b->q);
         if (rc)
             return rc;
     }
@@ -551,7 +551,7 @@ static int client_close(io_t *io, long conn)
     return ok ? 0 : -1;
 }
 
-static void *client_conn(sched_t *s, void *arg)
+static void *client_conn(fsched_t *s, void *arg)
 {
     long conn = (long)(intptr_t)arg;
     io_t io;
@@ -582,19 +582,19 @@ static void *client_conn(sched_t *s, void *arg)
     else
         cl.r.conns_failed++;
     cl.main_done++;
-    sched_wake_all(s, &cl.progress, 0);
+    fsched_wake_all(s, &cl.progress, 0);
     return NULL;
 }
 
 /* An idle connection: one small round, then block until the server closes it. */
-static void *client_idle(sched_t *s, void *arg)
+static void *client_idle(fsched_t *s, void *arg)
 {
     long conn = cl.o.conns + (long)(intptr_t)arg;
     io_t io;
     if (client_connect(&io, conn) == 0) {
         if (echo_round(&io, conn, 0, 64) == 0) {
             cl.r.idle_ready++;
-            sched_wake_all(s, &cl.progress, 0);
+            fsched_wake_all(s, &cl.progress, 0);
             char c;
             if (io_read(&cl.L, &io, &c, 1) == 0)
                 cl.r.idle_eof++; /* closed by the server's shutdown */
@@ -602,7 +602,7 @@ static void *client_idle(sched_t *s, void *arg)
         close(io.fd);
     }
     cl.idle_done++;
-    sched_wake_all(s, &cl.progress, 0);
+    fsched_wake_all(s, &cl.progress, 0);
     return NULL;
 }
 
@@ -612,14 +612,14 @@ static int send_report(void)
     return n == (ssize_t)sizeof cl.r ? 0 : -1;
 }
 
-static void *client_main(sched_t *s, void *arg)
+static void *client_main(fsched_t *s, void *arg)
 {
     (void)arg;
     cl.r.rss_before_kib = status_kib("VmRSS");
     cl.t0 = now_s();
     long spawned = 0;
     for (; spawned < cl.o.conns; ++spawned) {
-        int err = sched_spawn(s, client_conn, (void *)(intptr_t)spawned, NULL);
+        int err = fsched_spawn(s, client_conn, (void *)(intptr_t)spawned, NULL);
         if (err) {
             client_error("spawn client fiber %ld", spawned, err);
             break;
@@ -630,7 +630,7 @@ static void *client_main(sched_t *s, void *arg)
         cl.all_open.expected = cl.all_done.expected = spawned;
     }
     while (cl.main_done < spawned)
-        if (sched_wait(s, &cl.progress) != 0)
+        if (fsched_wait(s, &cl.progress) != 0)
             return NULL;
     double t_end = now_s();
     cl.r.connect_s = cl.t_open - cl.t0;
@@ -638,14 +638,14 @@ static void *client_main(sched_t *s, void *arg)
     cl.r.rss_peak_kib = status_kib("VmHWM");
 
     for (long i = 0; i < cl.o.idle; ++i)
-        if (sched_spawn(s, client_idle, (void *)(intptr_t)i, NULL) != 0)
+        if (fsched_spawn(s, client_idle, (void *)(intptr_t)i, NULL) != 0)
             cl.idle_done++;
     while (cl.r.idle_ready + cl.idle_done < cl.o.idle)
-        if (sched_wait(s, &cl.progress) != 0)
+        if (fsched_wait(s, &cl.progress) != 0)
             return NULL;
     send_report(); /* 1: the main phase is over, the idle connections are open */
     while (cl.idle_done < cl.o.idle)
-        if (sched_wait(s, &cl.progress) != 0)
+        if (fsched_wait(s, &cl.progress) != 0)
             return NULL;
     send_report(); /* 2: the server closed the idle connections */
     return NULL;
@@ -660,11 +660,11 @@ static int run_client(const struct options *o, int port, int report_fd, const fc
     cl.addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     cl.addr.sin_port = htons((uint16_t)port);
     cl.slots.avail = o->inflight;
-    sched_waitq_init(&cl.slots.q);
+    fsched_waitq_init(&cl.slots.q);
     cl.all_open.expected = cl.all_done.expected = o->conns;
-    sched_waitq_init(&cl.all_open.q);
-    sched_waitq_init(&cl.all_done.q);
-    sched_waitq_init(&cl.progress);
+    fsched_waitq_init(&cl.all_open.q);
+    fsched_waitq_init(&cl.all_done.q);
+    fsched_waitq_init(&cl.progress);
     uint64_t x = 0x243F6A8885A308D3u; /* xorshift64: any fixed bytes will do */
     for (size_t i = 0; i < PATTERN; ++i) {
         x ^= x << 13;
@@ -675,11 +675,11 @@ static int run_client(const struct options *o, int port, int report_fd, const fc
     counting_alloc_init(&cl.stacks, inner);
     if (loop_init(&cl.L, &cl.stacks.alloc, o->stack_size) != 0)
         return 1;
-    if (sched_spawn(cl.L.s, client_main, NULL, NULL) != 0)
+    if (fsched_spawn(cl.L.s, client_main, NULL, NULL) != 0)
         return 1;
     if (loop_run(&cl.L) != 0)
         return 1;
-    int rc = sched_destroy(cl.L.s);
+    int rc = fsched_destroy(cl.L.s);
     close(cl.L.epfd);
     if (rc != 0 || cl.stacks.live != 0) {
         fprintf(stderr, "echo_server client: %ld fiber stacks not released\n", cl.stacks.live);
@@ -743,7 +743,7 @@ static int read_report(io_t *io, struct report *r)
 /* Waits for the client's first report, then for the main connections to
  * be gone, then shuts the server down by canceling every fiber: the
  * acceptor and the idle connections, all blocked in io_wait(). */
-static void *controller(sched_t *s, void *arg)
+static void *controller(fsched_t *s, void *arg)
 {
     struct control *c = (struct control *)arg;
     io_t io;
@@ -753,10 +753,10 @@ static void *controller(sched_t *s, void *arg)
     }
     if (c->got_report) {
         while (srv.live > c->r.idle_ready)
-            if (sched_wait(s, &srv.drained) != 0)
+            if (fsched_wait(s, &srv.drained) != 0)
                 break;
     }
-    sched_cancel_all(s); /* includes ourselves: we just return */
+    fsched_cancel_all(s); /* includes ourselves: we just return */
     return NULL;
 }
 
@@ -827,8 +827,8 @@ static int selftest(struct options o)
     memset(&ctl, 0, sizeof ctl);
     ctl.fd = fds[0];
     int ok = 1;
-    if (sched_spawn(srv.L.s, acceptor, NULL, &srv.acceptor) != 0 ||
-        sched_spawn(srv.L.s, controller, &ctl, NULL) != 0) {
+    if (fsched_spawn(srv.L.s, acceptor, NULL, &srv.acceptor) != 0 ||
+        fsched_spawn(srv.L.s, controller, &ctl, NULL) != 0) {
         fprintf(stderr, "echo_server: cannot start the server fibers\n");
         return 1;
     }
@@ -839,12 +839,12 @@ static int selftest(struct options o)
     long rss_peak = status_kib("VmHWM");
     void *res;
     int st;
-    sched_join(srv.L.s, srv.acceptor, &res, &st);
-    sched_stats_t stats;
-    sched_get_stats(srv.L.s, &stats);
+    fsched_join(srv.L.s, srv.acceptor, &res, &st);
+    fsched_stats_t stats;
+    fsched_get_stats(srv.L.s, &stats);
     long stacks_peak = srv.stacks.peak;
     long polls = srv.L.polls, wakeups = srv.L.wakeups;
-    if (sched_destroy(srv.L.s) != 0)
+    if (fsched_destroy(srv.L.s) != 0)
         ok = 0;
     close(srv.L.epfd);
     close(srv.listener.fd);
@@ -947,7 +947,7 @@ static int selftest(struct options o)
 
 /* ---- serve mode ------------------------------------------------------------------ */
 
-static void *signal_watch(sched_t *s, void *arg)
+static void *signal_watch(fsched_t *s, void *arg)
 {
     int fd = (int)(intptr_t)arg;
     io_t io;
@@ -958,7 +958,7 @@ static void *signal_watch(sched_t *s, void *arg)
             fprintf(stderr, "echo_server: signal %u: shutting down %ld connections\n",
                     si.ssi_signo, srv.live);
     }
-    sched_cancel_all(s); /* every fiber is blocked in io_wait: each one closes and returns */
+    fsched_cancel_all(s); /* every fiber is blocked in io_wait: each one closes and returns */
     return NULL;
 }
 
@@ -978,12 +978,12 @@ static int serve(int port, size_t stack_size, const fctx_allocator_t *inner)
     printf("echo_server: listening on 127.0.0.1:%d (%s stacks of %zu KiB); SIGINT/SIGTERM stops\n",
            server_port(), stack_kind, stack_size / 1024);
     fflush(stdout);
-    if (sched_spawn(srv.L.s, acceptor, NULL, &srv.acceptor) != 0 ||
-        sched_spawn(srv.L.s, signal_watch, (void *)(intptr_t)sfd, NULL) != 0)
+    if (fsched_spawn(srv.L.s, acceptor, NULL, &srv.acceptor) != 0 ||
+        fsched_spawn(srv.L.s, signal_watch, (void *)(intptr_t)sfd, NULL) != 0)
         return 1;
     err = loop_run(&srv.L);
-    sched_join(srv.L.s, srv.acceptor, NULL, NULL);
-    int rc = sched_destroy(srv.L.s);
+    fsched_join(srv.L.s, srv.acceptor, NULL, NULL);
+    int rc = fsched_destroy(srv.L.s);
     printf("echo_server: served %ld connections, echoed %" PRIu64 " bytes; %ld closed by shutdown; "
            "%ld stacks live\n", srv.accepted, srv.bytes, srv.canceled, srv.stacks.live);
     return err == 0 && rc == 0 && srv.stacks.live == 0 && srv.errors == 0 ? 0 : 1;

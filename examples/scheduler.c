@@ -7,14 +7,14 @@
  *   4. cancellation of tasks blocked in recv, send, yield, wait and join,
  *      of a task that never ran, from the loop and from another task, and
  *      of itself; each victim releases its heap memory;
- *   5. sched_destroy() of a scheduler with tasks blocked forever;
+ *   5. fsched_destroy() of a scheduler with tasks blocked forever;
  *   6. error codes.
  * Every stack comes from a counting allocator and every victim's heap
  * block is counted: the run fails unless both are back to zero.
  *
  *   scheduler [width [items-per-producer]]
  */
-#include "sched.h"
+#include "sched/sched.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -54,23 +54,23 @@ static void drop_block(void *p)
     }
 }
 
-static sched_t *new_sched(void)
+static fsched_t *new_sched(void)
 {
-    sched_t *s = NULL;
-    int err = sched_create(&s, &stacks.alloc, 32 * 1024);
+    fsched_t *s = NULL;
+    int err = fsched_create(&s, &stacks.alloc, 32 * 1024);
     if (err) {
-        fprintf(stderr, "sched_create: %s\n", strerror(err));
+        fprintf(stderr, "fsched_create: %s\n", strerror(err));
         exit(1);
     }
     return s;
 }
 
-static void end_sched(sched_t *s)
+static void end_sched(fsched_t *s)
 {
-    sched_stats_t st;
-    sched_get_stats(s, &st);
+    fsched_stats_t st;
+    fsched_get_stats(s, &st);
     CHECK(st.live == 0);
-    CHECK(sched_destroy(s) == 0);
+    CHECK(fsched_destroy(s) == 0);
     CHECK(stacks.live == 0);
 }
 
@@ -86,35 +86,35 @@ struct rr_arg {
     int id;
 };
 
-static void *rr_task(sched_t *s, void *arg)
+static void *rr_task(fsched_t *s, void *arg)
 {
     struct rr_arg *a = (struct rr_arg *)arg;
     for (int i = 0; i < 5; ++i) {
         a->rr->log[a->rr->n++] = a->id;
-        CHECK(sched_yield(s) == 0);
+        CHECK(fsched_yield(s) == 0);
     }
     return (void *)(intptr_t)(a->id * 10);
 }
 
-static void *square(sched_t *s, void *arg)
+static void *square(fsched_t *s, void *arg)
 {
-    CHECK(sched_yield(s) == 0);
+    CHECK(fsched_yield(s) == 0);
     intptr_t x = (intptr_t)arg;
     return (void *)(x * x);
 }
 
 /* Spawns children and joins them from inside a task. */
-static void *parent(sched_t *s, void *arg)
+static void *parent(fsched_t *s, void *arg)
 {
     (void)arg;
-    sched_task_t *kids[10];
+    fsched_task_t *kids[10];
     for (intptr_t i = 0; i < 10; ++i)
-        CHECK(sched_spawn(s, square, (void *)i, &kids[i]) == 0);
+        CHECK(fsched_spawn(s, square, (void *)i, &kids[i]) == 0);
     intptr_t sum = 0;
     for (int i = 0; i < 10; ++i) {
         void *r = NULL;
         int st = -1;
-        CHECK(sched_join(s, kids[i], &r, &st) == 0);
+        CHECK(fsched_join(s, kids[i], &r, &st) == 0);
         CHECK(st == 0);
         sum += (intptr_t)r;
     }
@@ -123,14 +123,14 @@ static void *parent(sched_t *s, void *arg)
 
 static void demo_round_robin(void)
 {
-    sched_t *s = new_sched();
+    fsched_t *s = new_sched();
     struct rr rr = {{0}, 0};
     struct rr_arg args[3] = {{&rr, 0}, {&rr, 1}, {&rr, 2}};
-    sched_task_t *t[3];
+    fsched_task_t *t[3];
     for (int i = 0; i < 3; ++i)
-        CHECK(sched_spawn(s, rr_task, &args[i], &t[i]) == 0);
+        CHECK(fsched_spawn(s, rr_task, &args[i], &t[i]) == 0);
     size_t blocked = 99;
-    CHECK(sched_run(s, &blocked) == 0 && blocked == 0);
+    CHECK(fsched_run(s, &blocked) == 0 && blocked == 0);
     int ok = rr.n == 15;
     for (int i = 0; i < rr.n; ++i)
         ok = ok && rr.log[i] == i % 3;
@@ -138,13 +138,13 @@ static void demo_round_robin(void)
     for (int i = 0; i < 3; ++i) {
         void *r = NULL;
         int st = -1;
-        CHECK(sched_join(s, t[i], &r, &st) == 0 && st == 0 && (intptr_t)r == i * 10);
+        CHECK(fsched_join(s, t[i], &r, &st) == 0 && st == 0 && (intptr_t)r == i * 10);
     }
     /* Join from the loop runs the scheduler until the task is done. */
-    sched_task_t *p;
-    CHECK(sched_spawn(s, parent, NULL, &p) == 0);
+    fsched_task_t *p;
+    CHECK(fsched_spawn(s, parent, NULL, &p) == 0);
     void *r = NULL;
-    CHECK(sched_join(s, p, &r, NULL) == 0 && (intptr_t)r == 285); /* sum of squares 0..9 */
+    CHECK(fsched_join(s, p, &r, NULL) == 0 && (intptr_t)r == 285); /* sum of squares 0..9 */
     printf("round-robin: 3 tasks x 5 yields ran in order 0 1 2 0 1 2 ...; "
            "join from a task and from the loop: ok\n");
     end_sched(s);
@@ -153,42 +153,42 @@ static void demo_round_robin(void)
 /* ---- 2. rendezvous ---------------------------------------------------------- */
 
 struct rdv {
-    sched_chan_t ch;
+    fsched_chan_t ch;
     char log[16];
     int n;
 };
 
-static void *rdv_sender(sched_t *s, void *arg)
+static void *rdv_sender(fsched_t *s, void *arg)
 {
     struct rdv *r = (struct rdv *)arg;
     r->log[r->n++] = 's';           /* about to send */
-    CHECK(sched_chan_send(s, &r->ch, (void *)(intptr_t)42) == 0);
+    CHECK(fsched_chan_send(s, &r->ch, (void *)(intptr_t)42) == 0);
     r->log[r->n++] = 'S';           /* send returned */
     return NULL;
 }
 
-static void *rdv_receiver(sched_t *s, void *arg)
+static void *rdv_receiver(fsched_t *s, void *arg)
 {
     struct rdv *r = (struct rdv *)arg;
     for (int i = 0; i < 3; ++i) {  /* the sender stays blocked meanwhile */
         r->log[r->n++] = 'y';
-        CHECK(sched_yield(s) == 0);
+        CHECK(fsched_yield(s) == 0);
     }
     void *v = NULL;
-    CHECK(sched_chan_recv(s, &r->ch, &v) == 0 && (intptr_t)v == 42);
+    CHECK(fsched_chan_recv(s, &r->ch, &v) == 0 && (intptr_t)v == 42);
     r->log[r->n++] = 'R';
     return NULL;
 }
 
 static void demo_rendezvous(void)
 {
-    sched_t *s = new_sched();
+    fsched_t *s = new_sched();
     struct rdv r;
     memset(&r, 0, sizeof r);
-    sched_chan_init(&r.ch);
-    CHECK(sched_spawn(s, rdv_sender, &r, NULL) == 0);
-    CHECK(sched_spawn(s, rdv_receiver, &r, NULL) == 0);
-    CHECK(sched_run(s, NULL) == 0);
+    fsched_chan_init(&r.ch);
+    CHECK(fsched_spawn(s, rdv_sender, &r, NULL) == 0);
+    CHECK(fsched_spawn(s, rdv_receiver, &r, NULL) == 0);
+    CHECK(fsched_run(s, NULL) == 0);
     r.log[r.n] = '\0';
     /* s: sender blocks; y y y: receiver yields (sender does not move);
      * R: receiver took the value and continues; S: then the sender resumes. */
@@ -200,9 +200,9 @@ static void demo_rendezvous(void)
 /* ---- 3. pipeline ------------------------------------------------------------ */
 
 struct pipe_ctx {
-    sched_chan_t raw, cooked;
+    fsched_chan_t raw, cooked;
     int width, items;
-    sched_task_t **producers, **workers, **consumers;
+    fsched_task_t **producers, **workers, **consumers;
 };
 
 struct prod_arg {
@@ -215,25 +215,25 @@ static uint32_t cook(uint32_t x)
     return (x * 2654435761u) >> 3; /* any bijection-ish mix will do */
 }
 
-static void *producer(sched_t *s, void *arg)
+static void *producer(fsched_t *s, void *arg)
 {
     struct prod_arg *a = (struct prod_arg *)arg;
     for (int i = 0; i < a->p->items; ++i) {
         uintptr_t v = (uintptr_t)a->id * (uintptr_t)a->p->items + (uintptr_t)i + 1;
-        if (sched_chan_send(s, &a->p->raw, (void *)v) != 0)
+        if (fsched_chan_send(s, &a->p->raw, (void *)v) != 0)
             return (void *)(intptr_t)-1;
     }
     return NULL;
 }
 
-static void *worker(sched_t *s, void *arg)
+static void *worker(fsched_t *s, void *arg)
 {
     struct pipe_ctx *p = (struct pipe_ctx *)arg;
     intptr_t handled = 0;
     void *v;
-    while (sched_chan_recv(s, &p->raw, &v) == 0) {
+    while (fsched_chan_recv(s, &p->raw, &v) == 0) {
         uintptr_t c = cook((uint32_t)(uintptr_t)v);
-        if (sched_chan_send(s, &p->cooked, (void *)c) != 0)
+        if (fsched_chan_send(s, &p->cooked, (void *)c) != 0)
             return (void *)(intptr_t)-1;
         ++handled;
     }
@@ -244,14 +244,14 @@ struct tally {
     uint64_t sum, xor_, count;
 };
 
-static void *consumer(sched_t *s, void *arg)
+static void *consumer(fsched_t *s, void *arg)
 {
     struct pipe_ctx *p = (struct pipe_ctx *)arg;
     struct tally *t = (struct tally *)calloc(1, sizeof *t);
     if (t == NULL)
         return NULL;
     void *v;
-    while (sched_chan_recv(s, &p->cooked, &v) == 0) {
+    while (fsched_chan_recv(s, &p->cooked, &v) == 0) {
         t->sum += (uint64_t)(uintptr_t)v;
         t->xor_ ^= (uint64_t)(uintptr_t)v * 0x9E3779B97F4A7C15u;
         t->count++;
@@ -261,34 +261,34 @@ static void *consumer(sched_t *s, void *arg)
 
 /* Closes a channel once every task of a stage has finished. */
 struct closer_arg {
-    sched_task_t **stage;
+    fsched_task_t **stage;
     int n;
-    sched_chan_t *ch;
+    fsched_chan_t *ch;
 };
 
-static void *closer(sched_t *s, void *arg)
+static void *closer(fsched_t *s, void *arg)
 {
     struct closer_arg *c = (struct closer_arg *)arg;
     for (int i = 0; i < c->n; ++i) {
         void *r = NULL;
-        CHECK(sched_join(s, c->stage[i], &r, NULL) == 0);
+        CHECK(fsched_join(s, c->stage[i], &r, NULL) == 0);
         CHECK((intptr_t)r >= 0);
     }
-    CHECK(sched_chan_close(s, c->ch) == 0);
+    CHECK(fsched_chan_close(s, c->ch) == 0);
     return NULL;
 }
 
 static void demo_pipeline(int width, int items)
 {
-    sched_t *s = new_sched();
+    fsched_t *s = new_sched();
     struct pipe_ctx p;
     p.width = width;
     p.items = items;
-    sched_chan_init(&p.raw);
-    sched_chan_init(&p.cooked);
-    p.producers = (sched_task_t **)calloc((size_t)width, sizeof(sched_task_t *));
-    p.workers = (sched_task_t **)calloc((size_t)width, sizeof(sched_task_t *));
-    p.consumers = (sched_task_t **)calloc((size_t)width, sizeof(sched_task_t *));
+    fsched_chan_init(&p.raw);
+    fsched_chan_init(&p.cooked);
+    p.producers = (fsched_task_t **)calloc((size_t)width, sizeof(fsched_task_t *));
+    p.workers = (fsched_task_t **)calloc((size_t)width, sizeof(fsched_task_t *));
+    p.consumers = (fsched_task_t **)calloc((size_t)width, sizeof(fsched_task_t *));
     struct prod_arg *pa = (struct prod_arg *)calloc((size_t)width, sizeof *pa);
     if (!p.producers || !p.workers || !p.consumers || !pa) {
         fprintf(stderr, "out of memory\n");
@@ -296,18 +296,18 @@ static void demo_pipeline(int width, int items)
     }
     /* Consumers first, producers last: the order does not matter. */
     for (int i = 0; i < width; ++i)
-        CHECK(sched_spawn(s, consumer, &p, &p.consumers[i]) == 0);
+        CHECK(fsched_spawn(s, consumer, &p, &p.consumers[i]) == 0);
     for (int i = 0; i < width; ++i)
-        CHECK(sched_spawn(s, worker, &p, &p.workers[i]) == 0);
+        CHECK(fsched_spawn(s, worker, &p, &p.workers[i]) == 0);
     for (int i = 0; i < width; ++i) {
         pa[i].p = &p;
         pa[i].id = i;
-        CHECK(sched_spawn(s, producer, &pa[i], &p.producers[i]) == 0);
+        CHECK(fsched_spawn(s, producer, &pa[i], &p.producers[i]) == 0);
     }
     struct closer_arg c1 = {p.producers, width, &p.raw};
     struct closer_arg c2 = {p.workers, width, &p.cooked};
-    CHECK(sched_spawn(s, closer, &c1, NULL) == 0);
-    CHECK(sched_spawn(s, closer, &c2, NULL) == 0);
+    CHECK(fsched_spawn(s, closer, &c1, NULL) == 0);
+    CHECK(fsched_spawn(s, closer, &c2, NULL) == 0);
     long peak_tasks = (long)stacks.live;
 
     struct tally total = {0, 0, 0};
@@ -315,7 +315,7 @@ static void demo_pipeline(int width, int items)
     for (int i = 0; i < width; ++i) {
         void *r = NULL;
         int st = -1;
-        CHECK(sched_join(s, p.consumers[i], &r, &st) == 0 && st == 0 && r != NULL);
+        CHECK(fsched_join(s, p.consumers[i], &r, &st) == 0 && st == 0 && r != NULL);
         struct tally *t = (struct tally *)r;
         if (t != NULL) {
             total.sum += t->sum;
@@ -329,7 +329,7 @@ static void demo_pipeline(int width, int items)
         }
     }
     size_t left = 1;
-    CHECK(sched_run(s, &left) == 0 && left == 0);
+    CHECK(fsched_run(s, &left) == 0 && left == 0);
 
     /* The same computation without fibers. */
     struct tally expect = {0, 0, 0};
@@ -342,8 +342,8 @@ static void demo_pipeline(int width, int items)
         }
     }
     CHECK(total.count == expect.count && total.sum == expect.sum && total.xor_ == expect.xor_);
-    sched_stats_t st;
-    sched_get_stats(s, &st);
+    fsched_stats_t st;
+    fsched_get_stats(s, &st);
     printf("pipeline: 3 stages x %d fibers (+2 closers, %ld stacks live at start), %" PRIu64
            " items, checksum %016" PRIx64 "/%016" PRIx64 " (expected %016" PRIx64 "/%016" PRIx64
            "): %s\n",
@@ -363,59 +363,59 @@ static void demo_pipeline(int width, int items)
 /* ---- 4. cancellation --------------------------------------------------------- */
 
 struct victims {
-    sched_chan_t silent;     /* nobody sends or receives here */
-    sched_chan_t handoff;    /* for the "canceled sender's value is not delivered" check */
-    sched_waitq_t never;     /* nobody wakes this queue */
+    fsched_chan_t silent;     /* nobody sends or receives here */
+    fsched_chan_t handoff;    /* for the "canceled sender's value is not delivered" check */
+    fsched_waitq_t never;     /* nobody wakes this queue */
     int cleaned;             /* cleanups that ran */
     int saw_ecanceled;       /* blocking calls that reported ECANCELED */
     int after_cancel_ok;     /* later blocking calls that returned ECANCELED at once */
 };
 
-static void note_cancel(struct victims *v, int rc, sched_t *s)
+static void note_cancel(struct victims *v, int rc, fsched_t *s)
 {
     if (rc == ECANCELED) {
         v->saw_ecanceled++;
         /* Once canceled, every blocking call fails at once, without switching. */
-        sched_stats_t before, after;
-        sched_get_stats(s, &before);
-        if (sched_yield(s) == ECANCELED && sched_wait(s, &v->never) == ECANCELED) {
-            sched_get_stats(s, &after);
+        fsched_stats_t before, after;
+        fsched_get_stats(s, &before);
+        if (fsched_yield(s) == ECANCELED && fsched_wait(s, &v->never) == ECANCELED) {
+            fsched_get_stats(s, &after);
             if (after.switches == before.switches)
                 v->after_cancel_ok++;
         }
     }
 }
 
-static void *blocked_in_recv(sched_t *s, void *arg)
+static void *blocked_in_recv(fsched_t *s, void *arg)
 {
     struct victims *v = (struct victims *)arg;
     void *mine = hold_block();
     void *x;
-    int rc = sched_chan_recv(s, &v->silent, &x);
+    int rc = fsched_chan_recv(s, &v->silent, &x);
     note_cancel(v, rc, s);
     drop_block(mine);
     v->cleaned++;
     return (void *)(intptr_t)rc;
 }
 
-static void *blocked_in_send(sched_t *s, void *arg)
+static void *blocked_in_send(fsched_t *s, void *arg)
 {
     struct victims *v = (struct victims *)arg;
     void *mine = hold_block();
-    int rc = sched_chan_send(s, &v->handoff, (void *)(intptr_t)666); /* nobody receives yet */
+    int rc = fsched_chan_send(s, &v->handoff, (void *)(intptr_t)666); /* nobody receives yet */
     note_cancel(v, rc, s);
     drop_block(mine);
     v->cleaned++;
     return (void *)(intptr_t)rc;
 }
 
-static void *spinning_yield(sched_t *s, void *arg)
+static void *spinning_yield(fsched_t *s, void *arg)
 {
     struct victims *v = (struct victims *)arg;
     void *mine = hold_block();
     int rc;
-    long n = 0;
-    while ((rc = sched_yield(s)) == 0)
+    intptr_t n = 0;
+    while ((rc = fsched_yield(s)) == 0)
         ++n;                        /* bounded: the loop cancels it below */
     note_cancel(v, rc, s);
     drop_block(mine);
@@ -423,11 +423,11 @@ static void *spinning_yield(sched_t *s, void *arg)
     return (void *)n;
 }
 
-static void *blocked_in_wait(sched_t *s, void *arg)
+static void *blocked_in_wait(fsched_t *s, void *arg)
 {
     struct victims *v = (struct victims *)arg;
     void *mine = hold_block();
-    int rc = sched_wait(s, &v->never);
+    int rc = fsched_wait(s, &v->never);
     note_cancel(v, rc, s);
     drop_block(mine);
     v->cleaned++;
@@ -436,23 +436,23 @@ static void *blocked_in_wait(sched_t *s, void *arg)
 
 struct joiner_arg {
     struct victims *v;
-    sched_t *s;
+    fsched_t *s;
 };
 
 /* Joins a task that never finishes; on cancellation it cancels that task
  * too and gives up the join handle (it still owns it after ECANCELED). */
-static void *blocked_in_join(sched_t *s, void *arg)
+static void *blocked_in_join(fsched_t *s, void *arg)
 {
     struct victims *v = (struct victims *)arg;
     void *mine = hold_block();
-    sched_task_t *forever;
-    int rc = sched_spawn(s, spinning_yield, v, &forever);
+    fsched_task_t *forever;
+    int rc = fsched_spawn(s, spinning_yield, v, &forever);
     if (rc == 0) {
-        rc = sched_join(s, forever, NULL, NULL);
+        rc = fsched_join(s, forever, NULL, NULL);
         note_cancel(v, rc, s);
         if (rc == ECANCELED) {
-            CHECK(sched_cancel(s, forever) == 0);
-            CHECK(sched_detach(s, forever) == 0);
+            CHECK(fsched_cancel(s, forever) == 0);
+            CHECK(fsched_detach(s, forever) == 0);
         }
     }
     drop_block(mine);
@@ -460,7 +460,7 @@ static void *blocked_in_join(sched_t *s, void *arg)
     return (void *)(intptr_t)rc;
 }
 
-static void *never_runs(sched_t *s, void *arg)
+static void *never_runs(fsched_t *s, void *arg)
 {
     (void)s;
     struct victims *v = (struct victims *)arg;
@@ -469,12 +469,12 @@ static void *never_runs(sched_t *s, void *arg)
 }
 
 /* Cancels itself, then finds its next blocking call failing. */
-static void *self_cancel(sched_t *s, void *arg)
+static void *self_cancel(fsched_t *s, void *arg)
 {
     struct victims *v = (struct victims *)arg;
     void *mine = hold_block();
-    CHECK(sched_cancel(s, sched_current(s)) == 0);
-    int rc = sched_yield(s);
+    CHECK(fsched_cancel(s, fsched_current(s)) == 0);
+    int rc = fsched_yield(s);
     CHECK(rc == ECANCELED);
     drop_block(mine);
     v->cleaned++;
@@ -482,89 +482,89 @@ static void *self_cancel(sched_t *s, void *arg)
 }
 
 struct killer_arg {
-    sched_task_t **targets;
+    fsched_task_t **targets;
     int n;
 };
 
-static void *killer(sched_t *s, void *arg)
+static void *killer(fsched_t *s, void *arg)
 {
     struct killer_arg *k = (struct killer_arg *)arg;
     for (int i = 0; i < k->n; ++i)
-        CHECK(sched_cancel(s, k->targets[i]) == 0);
+        CHECK(fsched_cancel(s, k->targets[i]) == 0);
     return NULL;
 }
 
-static void *receive_one(sched_t *s, void *arg)
+static void *receive_one(fsched_t *s, void *arg)
 {
     struct victims *v = (struct victims *)arg;
     void *x = NULL;
-    int rc = sched_chan_recv(s, &v->handoff, &x);
+    int rc = fsched_chan_recv(s, &v->handoff, &x);
     return rc == 0 ? x : (void *)(intptr_t)-rc;
 }
 
-static void *send_fresh(sched_t *s, void *arg)
+static void *send_fresh(fsched_t *s, void *arg)
 {
     struct victims *v = (struct victims *)arg;
-    return (void *)(intptr_t)sched_chan_send(s, &v->handoff, (void *)(intptr_t)7);
+    return (void *)(intptr_t)fsched_chan_send(s, &v->handoff, (void *)(intptr_t)7);
 }
 
 static void demo_cancellation(void)
 {
-    sched_t *s = new_sched();
+    fsched_t *s = new_sched();
     struct victims v;
     memset(&v, 0, sizeof v);
-    sched_chan_init(&v.silent);
-    sched_chan_init(&v.handoff);
-    sched_waitq_init(&v.never);
+    fsched_chan_init(&v.silent);
+    fsched_chan_init(&v.handoff);
+    fsched_waitq_init(&v.never);
 
     enum { PER_KIND = 20 };
-    sched_task_t *recv_t[PER_KIND], *send_t[PER_KIND], *yield_t[PER_KIND], *wait_t[PER_KIND],
+    fsched_task_t *recv_t[PER_KIND], *send_t[PER_KIND], *yield_t[PER_KIND], *wait_t[PER_KIND],
         *join_t[PER_KIND], *never_t, *self_t;
     for (int i = 0; i < PER_KIND; ++i) {
-        CHECK(sched_spawn(s, blocked_in_recv, &v, &recv_t[i]) == 0);
-        CHECK(sched_spawn(s, blocked_in_send, &v, &send_t[i]) == 0);
-        CHECK(sched_spawn(s, spinning_yield, &v, &yield_t[i]) == 0);
-        CHECK(sched_spawn(s, blocked_in_wait, &v, &wait_t[i]) == 0);
-        CHECK(sched_spawn(s, blocked_in_join, &v, &join_t[i]) == 0);
+        CHECK(fsched_spawn(s, blocked_in_recv, &v, &recv_t[i]) == 0);
+        CHECK(fsched_spawn(s, blocked_in_send, &v, &send_t[i]) == 0);
+        CHECK(fsched_spawn(s, spinning_yield, &v, &yield_t[i]) == 0);
+        CHECK(fsched_spawn(s, blocked_in_wait, &v, &wait_t[i]) == 0);
+        CHECK(fsched_spawn(s, blocked_in_join, &v, &join_t[i]) == 0);
     }
-    CHECK(sched_spawn(s, never_runs, &v, &never_t) == 0);
-    CHECK(sched_cancel(s, never_t) == 0); /* before it ever ran */
-    CHECK(sched_spawn(s, self_cancel, &v, &self_t) == 0);
+    CHECK(fsched_spawn(s, never_runs, &v, &never_t) == 0);
+    CHECK(fsched_cancel(s, never_t) == 0); /* before it ever ran */
+    CHECK(fsched_spawn(s, self_cancel, &v, &self_t) == 0);
 
     /* Let everybody block (the yielders keep going: run a bounded number of
      * rounds by joining a task that yields a few times). */
-    sched_task_t *pacer;
-    CHECK(sched_spawn(s, square, (void *)(intptr_t)3, &pacer) == 0);
-    CHECK(sched_join(s, pacer, NULL, NULL) == 0);
+    fsched_task_t *pacer;
+    CHECK(fsched_spawn(s, square, (void *)(intptr_t)3, &pacer) == 0);
+    CHECK(fsched_join(s, pacer, NULL, NULL) == 0);
     long held = live_heap_blocks;
     CHECK(held == 6 * PER_KIND); /* 5 kinds + the join victims' targets */
     CHECK(v.cleaned == 1); /* only self_cancel has finished */
 
     /* Cancel: recv and yield victims from the loop, the others from a task. */
     for (int i = 0; i < PER_KIND; ++i) {
-        CHECK(sched_cancel(s, recv_t[i]) == 0);
-        CHECK(sched_cancel(s, yield_t[i]) == 0);
-        CHECK(sched_cancel(s, yield_t[i]) == 0); /* idempotent */
+        CHECK(fsched_cancel(s, recv_t[i]) == 0);
+        CHECK(fsched_cancel(s, yield_t[i]) == 0);
+        CHECK(fsched_cancel(s, yield_t[i]) == 0); /* idempotent */
     }
-    sched_task_t *targets[3 * PER_KIND];
+    fsched_task_t *targets[3 * PER_KIND];
     for (int i = 0; i < PER_KIND; ++i) {
         targets[i] = send_t[i];
         targets[PER_KIND + i] = wait_t[i];
         targets[2 * PER_KIND + i] = join_t[i];
     }
     struct killer_arg k = {targets, 3 * PER_KIND};
-    CHECK(sched_spawn(s, killer, &k, NULL) == 0);
+    CHECK(fsched_spawn(s, killer, &k, NULL) == 0);
     size_t left = 99;
-    CHECK(sched_run(s, &left) == 0);
+    CHECK(fsched_run(s, &left) == 0);
     CHECK(left == 0);
 
     int ok_status = 1;
-    sched_task_t **groups[5] = {recv_t, send_t, yield_t, wait_t, join_t};
+    fsched_task_t **groups[5] = {recv_t, send_t, yield_t, wait_t, join_t};
     for (int g = 0; g < 5; ++g) {
         for (int i = 0; i < PER_KIND; ++i) {
             void *r = NULL;
             int st = -1;
-            if (sched_join(s, groups[g][i], &r, &st) != 0 || st != ECANCELED)
+            if (fsched_join(s, groups[g][i], &r, &st) != 0 || st != ECANCELED)
                 ok_status = 0;
             if (g != 2 && (intptr_t)r != ECANCELED)
                 ok_status = 0;
@@ -573,8 +573,8 @@ static void demo_cancellation(void)
     CHECK(ok_status);
     int st = -1;
     void *r = (void *)1;
-    CHECK(sched_join(s, never_t, &r, &st) == 0 && st == ECANCELED && r == NULL);
-    CHECK(sched_join(s, self_t, NULL, &st) == 0 && st == ECANCELED);
+    CHECK(fsched_join(s, never_t, &r, &st) == 0 && st == ECANCELED && r == NULL);
+    CHECK(fsched_join(s, self_t, NULL, &st) == 0 && st == ECANCELED);
     CHECK(v.cleaned == 6 * PER_KIND + 1); /* 5 kinds + the join victims' targets + self */
     CHECK(v.saw_ecanceled == 6 * PER_KIND);
     CHECK(v.after_cancel_ok == 6 * PER_KIND);
@@ -583,15 +583,15 @@ static void demo_cancellation(void)
 
     /* The canceled senders' value (666) was withdrawn: a new receiver gets
      * the next sender's value. */
-    sched_task_t *rx, *tx;
-    CHECK(sched_spawn(s, receive_one, &v, &rx) == 0);
-    CHECK(sched_spawn(s, send_fresh, &v, &tx) == 0);
+    fsched_task_t *rx, *tx;
+    CHECK(fsched_spawn(s, receive_one, &v, &rx) == 0);
+    CHECK(fsched_spawn(s, send_fresh, &v, &tx) == 0);
     r = NULL;
-    CHECK(sched_join(s, rx, &r, NULL) == 0 && (intptr_t)r == 7);
-    CHECK(sched_join(s, tx, &r, NULL) == 0 && r == NULL);
+    CHECK(fsched_join(s, rx, &r, NULL) == 0 && (intptr_t)r == 7);
+    CHECK(fsched_join(s, tx, &r, NULL) == 0 && r == NULL);
 
-    sched_stats_t stt;
-    sched_get_stats(s, &stt);
+    fsched_stats_t stt;
+    fsched_get_stats(s, &stt);
     printf("cancel: %d tasks blocked in recv/send/yield/wait/join + 1 unstarted + 1 self: "
            "all finished with ECANCELED, %d cleanups, heap blocks %ld -> %ld, live stacks %ld\n",
            6 * PER_KIND, v.cleaned, held, live_heap_blocks, stacks.live);
@@ -603,36 +603,36 @@ static void demo_cancellation(void)
 
 static void demo_destroy(void)
 {
-    sched_t *s = new_sched();
+    fsched_t *s = new_sched();
     struct victims v;
     memset(&v, 0, sizeof v);
-    sched_chan_init(&v.silent);
-    sched_chan_init(&v.handoff);
-    sched_waitq_init(&v.never);
-    sched_task_t *kept;
+    fsched_chan_init(&v.silent);
+    fsched_chan_init(&v.handoff);
+    fsched_waitq_init(&v.never);
+    fsched_task_t *kept;
     for (int i = 0; i < 10; ++i) {
-        CHECK(sched_spawn(s, blocked_in_recv, &v, NULL) == 0);
-        CHECK(sched_spawn(s, blocked_in_wait, &v, NULL) == 0);
+        CHECK(fsched_spawn(s, blocked_in_recv, &v, NULL) == 0);
+        CHECK(fsched_spawn(s, blocked_in_wait, &v, NULL) == 0);
     }
-    CHECK(sched_spawn(s, blocked_in_send, &v, &kept) == 0); /* join handle never used */
+    CHECK(fsched_spawn(s, blocked_in_send, &v, &kept) == 0); /* join handle never used */
     size_t left = 0;
-    CHECK(sched_run(s, &left) == 0 && left == 21); /* deadlocked on purpose */
-    CHECK(sched_join(s, kept, NULL, NULL) == EDEADLK);
+    CHECK(fsched_run(s, &left) == 0 && left == 21); /* deadlocked on purpose */
+    CHECK(fsched_join(s, kept, NULL, NULL) == EDEADLK);
     CHECK(stacks.live == 21 && live_heap_blocks == 21);
-    CHECK(sched_destroy(s) == 0);
+    CHECK(fsched_destroy(s) == 0);
     CHECK(v.cleaned == 21 && live_heap_blocks == 0 && stacks.live == 0);
-    printf("destroy: 21 deadlocked tasks canceled and freed by sched_destroy()\n");
+    printf("destroy: 21 deadlocked tasks canceled and freed by fsched_destroy()\n");
 }
 
 /* ---- 6. error codes ------------------------------------------------------------ */
 
-static void *join_self(sched_t *s, void *arg)
+static void *join_self(fsched_t *s, void *arg)
 {
     (void)arg;
-    return (void *)(intptr_t)sched_join(s, sched_current(s), NULL, NULL);
+    return (void *)(intptr_t)fsched_join(s, fsched_current(s), NULL, NULL);
 }
 
-static void *quick(sched_t *s, void *arg)
+static void *quick(fsched_t *s, void *arg)
 {
     (void)s;
     return arg;
@@ -640,42 +640,42 @@ static void *quick(sched_t *s, void *arg)
 
 static void demo_errors(void)
 {
-    sched_t *s = new_sched();
-    sched_chan_t ch;
-    sched_waitq_t q;
-    sched_chan_init(&ch);
-    sched_waitq_init(&q);
+    fsched_t *s = new_sched();
+    fsched_chan_t ch;
+    fsched_waitq_t q;
+    fsched_chan_init(&ch);
+    fsched_waitq_init(&q);
     void *v;
-    CHECK(sched_create(NULL, NULL, 0) == EINVAL);
+    CHECK(fsched_create(NULL, NULL, 0) == EINVAL);
     fctx_allocator_t bad = {NULL, NULL, NULL};
-    sched_t *s2 = s;
-    CHECK(sched_create(&s2, &bad, 0) == EINVAL && s2 == NULL);
-    CHECK(sched_spawn(NULL, quick, NULL, NULL) == EINVAL);
-    CHECK(sched_spawn(s, NULL, NULL, NULL) == EINVAL);
-    CHECK(sched_yield(s) == EPERM);              /* the loop cannot block */
-    CHECK(sched_wait(s, &q) == EPERM);
-    CHECK(sched_chan_send(s, &ch, NULL) == EPERM);
-    CHECK(sched_chan_recv(s, &ch, &v) == EPERM);
-    CHECK(sched_chan_recv(s, &ch, NULL) == EINVAL);
-    CHECK(sched_yield(NULL) == EINVAL);
-    CHECK(sched_cancel(s, NULL) == EINVAL);
-    CHECK(sched_join(s, NULL, NULL, NULL) == EINVAL);
-    CHECK(sched_run(NULL, NULL) == EINVAL);
-    CHECK(sched_get_stats(s, NULL) == EINVAL);
-    CHECK(sched_current(s) == NULL);
-    sched_task_t *t;
-    CHECK(sched_spawn(s, join_self, NULL, &t) == 0);
+    fsched_t *s2 = s;
+    CHECK(fsched_create(&s2, &bad, 0) == EINVAL && s2 == NULL);
+    CHECK(fsched_spawn(NULL, quick, NULL, NULL) == EINVAL);
+    CHECK(fsched_spawn(s, NULL, NULL, NULL) == EINVAL);
+    CHECK(fsched_yield(s) == EPERM);              /* the loop cannot block */
+    CHECK(fsched_wait(s, &q) == EPERM);
+    CHECK(fsched_chan_send(s, &ch, NULL) == EPERM);
+    CHECK(fsched_chan_recv(s, &ch, &v) == EPERM);
+    CHECK(fsched_chan_recv(s, &ch, NULL) == EINVAL);
+    CHECK(fsched_yield(NULL) == EINVAL);
+    CHECK(fsched_cancel(s, NULL) == EINVAL);
+    CHECK(fsched_join(s, NULL, NULL, NULL) == EINVAL);
+    CHECK(fsched_run(NULL, NULL) == EINVAL);
+    CHECK(fsched_get_stats(s, NULL) == EINVAL);
+    CHECK(fsched_current(s) == NULL);
+    fsched_task_t *t;
+    CHECK(fsched_spawn(s, join_self, NULL, &t) == 0);
     void *r = NULL;
-    CHECK(sched_join(s, t, &r, NULL) == 0 && (intptr_t)r == EDEADLK);
-    CHECK(sched_spawn(s, quick, NULL, &t) == 0);
-    CHECK(sched_run(s, NULL) == 0);
-    CHECK(sched_cancel(s, t) == ESRCH); /* already finished */
-    CHECK(sched_detach(s, t) == 0);     /* frees the finished record */
-    CHECK(sched_chan_close(s, &ch) == 0);
-    CHECK(sched_chan_close(s, &ch) == EALREADY);
-    CHECK(sched_destroy(NULL) == EINVAL);
-    sched_stats_t st;
-    sched_get_stats(s, &st);
+    CHECK(fsched_join(s, t, &r, NULL) == 0 && (intptr_t)r == EDEADLK);
+    CHECK(fsched_spawn(s, quick, NULL, &t) == 0);
+    CHECK(fsched_run(s, NULL) == 0);
+    CHECK(fsched_cancel(s, t) == ESRCH); /* already finished */
+    CHECK(fsched_detach(s, t) == 0);     /* frees the finished record */
+    CHECK(fsched_chan_close(s, &ch) == 0);
+    CHECK(fsched_chan_close(s, &ch) == EALREADY);
+    CHECK(fsched_destroy(NULL) == EINVAL);
+    fsched_stats_t st;
+    fsched_get_stats(s, &st);
     CHECK(st.records == 0);
     printf("errors: EINVAL/EPERM/EDEADLK/ESRCH/EALREADY as documented\n");
     end_sched(s);

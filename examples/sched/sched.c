@@ -1,7 +1,7 @@
 /*
  * sched.c - cooperative round-robin scheduler on fctx fibers.
  *
- * Shape: the loop (sched_run) is an ordinary function on the thread's own
+ * Shape: the loop (fsched_run) is an ordinary function on the thread's own
  * stack.  It pops the oldest ready task and resumes its fiber; the task
  * runs until it blocks, yields or finishes, each of which switches back to
  * the loop.  So every task switch is two fiber switches (task -> loop ->
@@ -16,7 +16,7 @@
  *     consumes it when it switches back.
  *   - The current task is s->current: the library has no notion of it.
  *
- * Cancellation: sched_cancel() only marks the task and, if it is blocked,
+ * Cancellation: fsched_cancel() only marks the task and, if it is blocked,
  * moves it to the ready queue.  When the loop reaches a marked task it
  * resumes it with fctx_fiber_cancel() instead of fctx_fiber_resume(), so
  * the pending switch inside park() returns {loop, FCTX_FIBER_CANCELED}.
@@ -34,44 +34,44 @@ enum task_state { T_READY, T_RUNNING, T_WAITING, T_DONE };
 
 #define WAKE_PENDING (-1) /* wake_status before anybody woke the task */
 
-struct sched_task {
-    sched_t *sched;
+struct fsched_task {
+    fsched_t *sched;
     fctx_fiber_t handle;      /* the suspended fiber while READY or WAITING */
-    sched_fn fn;
+    fsched_fn fn;
     void *arg;
     void *result;
     enum task_state state;
     int wake_status;          /* given by the waker, WAKE_PENDING until then */
     void *xfer;               /* a channel value in flight */
-    sched_waitq_t *on;        /* the queue it is linked on (ready or a wait queue) */
-    sched_task_t *prev, *next;
-    sched_task_t *all_prev, *all_next; /* every record the scheduler owns */
-    sched_waitq_t joiners;
+    fsched_waitq_t *on;        /* the queue it is linked on (ready or a wait queue) */
+    fsched_task_t *prev, *next;
+    fsched_task_t *all_prev, *all_next; /* every record the scheduler owns */
+    fsched_waitq_t joiners;
     unsigned cancel_requested : 1;
     unsigned cancel_delivered : 1; /* the loop resumed it with fctx_fiber_cancel() */
     unsigned detached : 1;
     unsigned ran : 1;              /* its function was entered */
 };
 
-struct sched {
+struct fsched {
     fctx_allocator_t alloc;
     size_t stack_size;
     fctx_fiber_t loop;        /* the loop's handle, held by the running task */
-    sched_task_t *current;    /* the running task; NULL in the loop */
-    sched_waitq_t ready;
-    sched_task_t *all;
-    sched_stats_t stats;
+    fsched_task_t *current;    /* the running task; NULL in the loop */
+    fsched_waitq_t ready;
+    fsched_task_t *all;
+    fsched_stats_t stats;
 };
 
 /* ---- intrusive queues ----------------------------------------------------- */
 
-void sched_waitq_init(sched_waitq_t *q)
+void fsched_waitq_init(fsched_waitq_t *q)
 {
     if (q != NULL)
         q->head = q->tail = NULL;
 }
 
-static void q_push(sched_waitq_t *q, sched_task_t *t)
+static void q_push(fsched_waitq_t *q, fsched_task_t *t)
 {
     t->on = q;
     t->next = NULL;
@@ -83,9 +83,9 @@ static void q_push(sched_waitq_t *q, sched_task_t *t)
     q->tail = t;
 }
 
-static void q_remove(sched_task_t *t)
+static void q_remove(fsched_task_t *t)
 {
-    sched_waitq_t *q = t->on;
+    fsched_waitq_t *q = t->on;
     if (t->prev != NULL)
         t->prev->next = t->next;
     else
@@ -98,21 +98,21 @@ static void q_remove(sched_task_t *t)
     t->prev = t->next = NULL;
 }
 
-static sched_task_t *q_pop(sched_waitq_t *q)
+static fsched_task_t *q_pop(fsched_waitq_t *q)
 {
-    sched_task_t *t = q->head;
+    fsched_task_t *t = q->head;
     if (t != NULL)
         q_remove(t);
     return t;
 }
 
-static void make_ready(sched_t *s, sched_task_t *t)
+static void make_ready(fsched_t *s, fsched_task_t *t)
 {
     t->state = T_READY;
     q_push(&s->ready, t);
 }
 
-static void wake_task(sched_t *s, sched_task_t *t, int status)
+static void wake_task(fsched_t *s, fsched_task_t *t, int status)
 {
     t->wake_status = status;
     make_ready(s, t);
@@ -126,7 +126,7 @@ static void wake_task(sched_t *s, sched_task_t *t, int status)
  * queue for a yield).  Returns nonzero if the loop resumed us with
  * fctx_fiber_cancel().
  */
-static int park(sched_t *s)
+static int park(fsched_t *s)
 {
     fctx_fiber_t loop = s->loop;
     s->loop = NULL; /* consumed by the resume: never use it twice */
@@ -137,8 +137,8 @@ static int park(sched_t *s)
 
 static fctx_fiber_t task_main(fctx_fiber_t loop, void *data)
 {
-    sched_task_t *t = (sched_task_t *)data;
-    sched_t *s = t->sched;
+    fsched_task_t *t = (fsched_task_t *)data;
+    fsched_t *s = t->sched;
     s->loop = loop;
     t->ran = 1;
     t->result = t->fn(s, t->arg);
@@ -147,7 +147,7 @@ static fctx_fiber_t task_main(fctx_fiber_t loop, void *data)
     return back; /* switch there; the loop's resume returns {NULL, NULL} */
 }
 
-static void free_record(sched_t *s, sched_task_t *t)
+static void free_record(fsched_t *s, fsched_task_t *t)
 {
     if (t->all_prev != NULL)
         t->all_prev->all_next = t->all_next;
@@ -159,22 +159,22 @@ static void free_record(sched_t *s, sched_task_t *t)
     free(t);
 }
 
-static void finish(sched_t *s, sched_task_t *t)
+static void finish(fsched_t *s, fsched_task_t *t)
 {
     t->state = T_DONE;
     s->stats.live--;
     s->stats.finished++;
     if (t->cancel_requested)
         s->stats.canceled++;
-    sched_wake_all(s, &t->joiners, 0);
+    fsched_wake_all(s, &t->joiners, 0);
     if (t->detached)
         free_record(s, t);
 }
 
 /* Resume the oldest ready task until it switches back.  0 if none was ready. */
-static int run_one(sched_t *s)
+static int run_one(fsched_t *s)
 {
-    sched_task_t *t = q_pop(&s->ready);
+    fsched_task_t *t = q_pop(&s->ready);
     if (t == NULL)
         return 0;
     fctx_fiber_t h = t->handle;
@@ -201,37 +201,37 @@ static int run_one(sched_t *s)
 
 /* ---- public API ----------------------------------------------------------- */
 
-int sched_create(sched_t **out, const fctx_allocator_t *alloc, size_t stack_size)
+int fsched_create(fsched_t **out, const fctx_allocator_t *alloc, size_t stack_size)
 {
     if (out == NULL)
         return EINVAL;
     *out = NULL;
     if (alloc != NULL && (alloc->allocate == NULL || alloc->deallocate == NULL))
         return EINVAL;
-    sched_t *s = (sched_t *)calloc(1, sizeof *s);
+    fsched_t *s = (fsched_t *)calloc(1, sizeof *s);
     if (s == NULL)
         return ENOMEM;
     s->alloc = alloc != NULL ? *alloc : *fctx_guarded_allocator();
     s->stack_size = stack_size;
-    sched_waitq_init(&s->ready);
+    fsched_waitq_init(&s->ready);
     *out = s;
     return 0;
 }
 
-int sched_destroy(sched_t *s)
+int fsched_destroy(fsched_t *s)
 {
     if (s == NULL)
         return EINVAL;
     if (s->current != NULL)
         return EPERM;
     size_t left = 0;
-    sched_cancel_all(s);
-    sched_run(s, &left);
+    fsched_cancel_all(s);
+    fsched_run(s, &left);
     while (left > 0) {
         /* Cleanup code may have spawned tasks: cancel those too. */
-        if (sched_cancel_all(s) == 0)
+        if (fsched_cancel_all(s) == 0)
             return EBUSY;
-        sched_run(s, &left);
+        fsched_run(s, &left);
     }
     while (s->all != NULL)
         free_record(s, s->all);
@@ -239,13 +239,13 @@ int sched_destroy(sched_t *s)
     return 0;
 }
 
-int sched_spawn(sched_t *s, sched_fn fn, void *arg, sched_task_t **join)
+int fsched_spawn(fsched_t *s, fsched_fn fn, void *arg, fsched_task_t **join)
 {
     if (join != NULL)
         *join = NULL;
     if (s == NULL || fn == NULL)
         return EINVAL;
-    sched_task_t *t = (sched_task_t *)calloc(1, sizeof *t);
+    fsched_task_t *t = (fsched_task_t *)calloc(1, sizeof *t);
     if (t == NULL)
         return ENOMEM;
     int err = fctx_fiber_create(&t->handle, &s->alloc, s->stack_size, task_main);
@@ -257,7 +257,7 @@ int sched_spawn(sched_t *s, sched_fn fn, void *arg, sched_task_t **join)
     t->fn = fn;
     t->arg = arg;
     t->detached = join == NULL;
-    sched_waitq_init(&t->joiners);
+    fsched_waitq_init(&t->joiners);
     t->all_next = s->all;
     if (s->all != NULL)
         s->all->all_prev = t;
@@ -271,7 +271,7 @@ int sched_spawn(sched_t *s, sched_fn fn, void *arg, sched_task_t **join)
     return 0;
 }
 
-int sched_detach(sched_t *s, sched_task_t *t)
+int fsched_detach(fsched_t *s, fsched_task_t *t)
 {
     if (s == NULL || t == NULL || t->detached)
         return EINVAL;
@@ -281,16 +281,16 @@ int sched_detach(sched_t *s, sched_task_t *t)
     return 0;
 }
 
-int sched_join(sched_t *s, sched_task_t *t, void **result, int *status)
+int fsched_join(fsched_t *s, fsched_task_t *t, void **result, int *status)
 {
     if (s == NULL || t == NULL || t->detached)
         return EINVAL;
-    sched_task_t *self = s->current;
+    fsched_task_t *self = s->current;
     if (t == self)
         return EDEADLK;
     while (t->state != T_DONE) {
         if (self != NULL) {
-            int rc = sched_wait(s, &t->joiners);
+            int rc = fsched_wait(s, &t->joiners);
             if (rc == ECANCELED)
                 return ECANCELED;
         } else if (!run_one(s)) {
@@ -305,7 +305,7 @@ int sched_join(sched_t *s, sched_task_t *t, void **result, int *status)
     return 0;
 }
 
-int sched_cancel(sched_t *s, sched_task_t *t)
+int fsched_cancel(fsched_t *s, fsched_task_t *t)
 {
     if (s == NULL || t == NULL)
         return EINVAL;
@@ -323,25 +323,25 @@ int sched_cancel(sched_t *s, sched_task_t *t)
     return 0;
 }
 
-size_t sched_cancel_all(sched_t *s)
+size_t fsched_cancel_all(fsched_t *s)
 {
     if (s == NULL)
         return 0;
     size_t n = 0;
-    for (sched_task_t *t = s->all; t != NULL; t = t->all_next) {
+    for (fsched_task_t *t = s->all; t != NULL; t = t->all_next) {
         if (t->state != T_DONE && !t->cancel_requested) {
-            sched_cancel(s, t);
+            fsched_cancel(s, t);
             ++n;
         }
     }
     return n;
 }
 
-int sched_yield(sched_t *s)
+int fsched_yield(fsched_t *s)
 {
     if (s == NULL)
         return EINVAL;
-    sched_task_t *self = s->current;
+    fsched_task_t *self = s->current;
     if (self == NULL)
         return EPERM;
     if (self->cancel_requested)
@@ -350,7 +350,7 @@ int sched_yield(sched_t *s)
     return park(s) ? ECANCELED : 0;
 }
 
-int sched_run(sched_t *s, size_t *blocked)
+int fsched_run(fsched_t *s, size_t *blocked)
 {
     if (s == NULL)
         return EINVAL;
@@ -363,12 +363,12 @@ int sched_run(sched_t *s, size_t *blocked)
     return 0;
 }
 
-sched_task_t *sched_current(const sched_t *s)
+fsched_task_t *fsched_current(const fsched_t *s)
 {
     return s != NULL ? s->current : NULL;
 }
 
-int sched_get_stats(const sched_t *s, sched_stats_t *out)
+int fsched_get_stats(const fsched_t *s, fsched_stats_t *out)
 {
     if (s == NULL || out == NULL)
         return EINVAL;
@@ -376,11 +376,11 @@ int sched_get_stats(const sched_t *s, sched_stats_t *out)
     return 0;
 }
 
-int sched_wait(sched_t *s, sched_waitq_t *q)
+int fsched_wait(fsched_t *s, fsched_waitq_t *q)
 {
     if (s == NULL || q == NULL)
         return EINVAL;
-    sched_task_t *self = s->current;
+    fsched_task_t *self = s->current;
     if (self == NULL)
         return EPERM;
     if (self->cancel_requested)
@@ -398,67 +398,67 @@ int sched_wait(sched_t *s, sched_waitq_t *q)
     return ECANCELED;
 }
 
-int sched_wake_one(sched_t *s, sched_waitq_t *q, int status)
+int fsched_wake_one(fsched_t *s, fsched_waitq_t *q, int status)
 {
     if (s == NULL || q == NULL)
         return 0;
-    sched_task_t *t = q_pop(q);
+    fsched_task_t *t = q_pop(q);
     if (t == NULL)
         return 0;
     wake_task(s, t, status);
     return 1;
 }
 
-size_t sched_wake_all(sched_t *s, sched_waitq_t *q, int status)
+size_t fsched_wake_all(fsched_t *s, fsched_waitq_t *q, int status)
 {
     size_t n = 0;
-    while (sched_wake_one(s, q, status))
+    while (fsched_wake_one(s, q, status))
         ++n;
     return n;
 }
 
 /* ---- channels ------------------------------------------------------------- */
 
-void sched_chan_init(sched_chan_t *c)
+void fsched_chan_init(fsched_chan_t *c)
 {
     if (c == NULL)
         return;
-    sched_waitq_init(&c->senders);
-    sched_waitq_init(&c->receivers);
+    fsched_waitq_init(&c->senders);
+    fsched_waitq_init(&c->receivers);
     c->closed = 0;
 }
 
-int sched_chan_send(sched_t *s, sched_chan_t *c, void *v)
+int fsched_chan_send(fsched_t *s, fsched_chan_t *c, void *v)
 {
     if (s == NULL || c == NULL)
         return EINVAL;
-    sched_task_t *self = s->current;
+    fsched_task_t *self = s->current;
     if (self == NULL)
         return EPERM;
     if (self->cancel_requested)
         return ECANCELED;
     if (c->closed)
         return EPIPE;
-    sched_task_t *r = q_pop(&c->receivers);
+    fsched_task_t *r = q_pop(&c->receivers);
     if (r != NULL) { /* a receiver is waiting: it takes the value now */
         r->xfer = v;
         wake_task(s, r, 0);
         return 0;
     }
     self->xfer = v;
-    return sched_wait(s, &c->senders); /* 0 once a receiver took it */
+    return fsched_wait(s, &c->senders); /* 0 once a receiver took it */
 }
 
-int sched_chan_recv(sched_t *s, sched_chan_t *c, void **v)
+int fsched_chan_recv(fsched_t *s, fsched_chan_t *c, void **v)
 {
     if (s == NULL || c == NULL || v == NULL)
         return EINVAL;
-    sched_task_t *self = s->current;
+    fsched_task_t *self = s->current;
     if (self == NULL)
         return EPERM;
     if (self->cancel_requested)
         return ECANCELED;
-    sched_task_t *snd = q_pop(&c->senders);
+    fsched_task_t *snd = q_pop(&c->senders);
     if (snd != NULL) { /* a sender is waiting: take its value, release it */
         *v = snd->xfer;
         wake_task(s, snd, 0);
@@ -466,20 +466,20 @@ int sched_chan_recv(sched_t *s, sched_chan_t *c, void **v)
     }
     if (c->closed)
         return EPIPE;
-    int rc = sched_wait(s, &c->receivers);
+    int rc = fsched_wait(s, &c->receivers);
     if (rc == 0)
         *v = self->xfer;
     return rc;
 }
 
-int sched_chan_close(sched_t *s, sched_chan_t *c)
+int fsched_chan_close(fsched_t *s, fsched_chan_t *c)
 {
     if (s == NULL || c == NULL)
         return EINVAL;
     if (c->closed)
         return EALREADY;
     c->closed = 1;
-    sched_wake_all(s, &c->senders, EPIPE);
-    sched_wake_all(s, &c->receivers, EPIPE);
+    fsched_wake_all(s, &c->senders, EPIPE);
+    fsched_wake_all(s, &c->receivers, EPIPE);
     return 0;
 }
