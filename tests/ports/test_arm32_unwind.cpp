@@ -2,7 +2,9 @@
 //
 // - A backtrace (_Unwind_Backtrace, the ARM EHABI unwinder) taken inside a
 //   context walks exactly bt_leaf <- bt_middle <- bt_entry <- start stub and
-//   stops there instead of walking on into fctx_make's entry or garbage.
+//   stops there instead of walking on into fctx_make's entry or garbage;
+//   the same inside an ontop function run on a new context, whose return
+//   address is the stub's resume point.
 // - An exception escaping a context's entry function, or escaping an ontop
 //   function run on a new context (which "returns" into the stub's resume
 //   point), ends in std::terminate - as for an uncaught exception in a
@@ -106,6 +108,35 @@ static void test_backtrace_stops_at_start_stub()
     CHECK(std::strcmp(name_of(bt.pc[1]), "bt_middle") == 0);
     CHECK(std::strcmp(name_of(bt.pc[2]), "bt_entry") == 0);
     CHECK(reinterpret_cast<uintptr_t>(bt.pc[3]) == stub_ra);
+}
+
+// An ontop function run on a new context "returns" into the stub's resume
+// point, a few instructions before stub_ra: the walk must attribute that
+// address to the stub (report it, then stop), not to the code before it.
+extern "C" __attribute__((noinline)) fctx_transfer_t bt_ontop(fctx_transfer_t t)
+{
+    bt_leaf();
+    __asm__ volatile("" ::: "memory");
+    return t;
+}
+
+static void back_entry(fctx_transfer_t t)
+{
+    fctx_jump(t.ctx, nullptr);
+}
+
+static void test_backtrace_in_ontop_on_new_context()
+{
+    CHECK(stub_ra != 0); // learnt by the previous test
+    fctx_t c = fctx_make(stack_a + STACK_SIZE, STACK_SIZE, back_entry);
+    fctx_ontop(c, nullptr, bt_ontop);
+    for (int i = 0; i < bt.n; ++i)
+        std::printf("  frame %d: %p %s\n", i, bt.pc[i], name_of(bt.pc[i]));
+    CHECK(bt.n == 3);
+    CHECK(std::strcmp(name_of(bt.pc[0]), "bt_leaf") == 0);
+    CHECK(std::strcmp(name_of(bt.pc[1]), "bt_ontop") == 0);
+    const uintptr_t resume = reinterpret_cast<uintptr_t>(bt.pc[2]);
+    CHECK(resume < stub_ra && resume >= stub_ra - 16); // the stub's resume point
 }
 
 // ---- exceptions escaping the first frame ------------------------------------
@@ -218,6 +249,7 @@ static void test_exception_from_ontop_caught_in_target()
 int main()
 {
     RUN(test_backtrace_stops_at_start_stub);
+    RUN(test_backtrace_in_ontop_on_new_context);
     RUN(test_exception_escaping_entry_terminates);
     RUN(test_exception_escaping_ontop_on_new_context_terminates);
     RUN(test_exception_from_ontop_caught_in_target);
