@@ -1,0 +1,130 @@
+# tests/ports.cmake - extra tests of the AArch64 (AAPCS64) and RISC-V 64
+# (LP64D/LP64) ports; see docs/ports.md.  Included by tests/CMakeLists.txt
+# after the core tests are defined.  Every test that cannot run on this
+# target is not registered, and the reason is printed here.
+
+if(NOT (FCTX_ARCH STREQUAL "arm64" OR FCTX_ARCH STREQUAL "riscv64"))
+  return()
+endif()
+
+set(_ports_dir "${CMAKE_CURRENT_SOURCE_DIR}/ports")
+
+# With FCTX_NO_FPU_CONTROL the FP mode is shared by all contexts of a
+# thread by design; the register helper then leaves that word out (it
+# sees the library's define), and test_fpu_control checks the sharing.
+if(FCTX_NO_FPU_CONTROL)
+  target_compile_definitions(test_registers PRIVATE FCTX_NO_FPU_CONTROL)
+  message(STATUS "fctx ports: FCTX_NO_FPU_CONTROL=ON: test_registers checks no FP control "
+                 "word (shared by design); test_fpu_control checks that it is shared")
+  set(_shared_fpu 1)
+else()
+  set(_shared_fpu 0)
+endif()
+
+# Rounding mode per context (or shared), exception flags per thread.
+include(CheckCSourceCompiles)
+if(FCTX_ARCH STREQUAL "riscv64")
+  check_c_source_compiles("#ifndef __riscv_flen\n#error soft-float\n#endif\nint main(void){return 0;}"
+                          FCTX_RISCV_HAS_F)
+endif()
+if(FCTX_ARCH STREQUAL "riscv64" AND NOT FCTX_RISCV_HAS_F)
+  message(STATUS "fctx ports: test_fpu_control not registered: soft-float target, no FP environment")
+else()
+  fctx_add_test(test_fpu_control ports/test_fpu_control.c)
+  target_compile_definitions(test_fpu_control PRIVATE FCTX_EXPECT_SHARED_FPU_CONTROL=${_shared_fpu})
+endif()
+
+# Every library object has a non-executable-stack note (and, in a
+# branch-protection build, the BTI/PAC property note).
+if(FCTX_BINARY_FORMAT STREQUAL "elf")
+  if(NOT CMAKE_READELF)
+    message(FATAL_ERROR "fctx ports: readelf not found (CMAKE_READELF); needed by test_object_notes")
+  endif()
+  check_c_source_compiles("#if !defined(__ARM_FEATURE_BTI_DEFAULT) || !__ARM_FEATURE_BTI_DEFAULT\n#error no\n#endif\nint main(void){return 0;}"
+                          FCTX_PORTS_BTI_BUILD)
+  check_c_source_compiles("#if !defined(__ARM_FEATURE_PAC_DEFAULT) || !__ARM_FEATURE_PAC_DEFAULT\n#error no\n#endif\nint main(void){return 0;}"
+                          FCTX_PORTS_PAC_BUILD)
+  set(_bti OFF)
+  set(_pac OFF)
+  if(FCTX_PORTS_BTI_BUILD)
+    set(_bti ON)
+  endif()
+  if(FCTX_PORTS_PAC_BUILD)
+    set(_pac ON)
+  endif()
+  add_test(NAME test_object_notes
+           COMMAND ${CMAKE_COMMAND} -DREADELF=${CMAKE_READELF}
+                   "-DOBJECTS=$<JOIN:$<TARGET_OBJECTS:fctx>,|>"
+                   -DEXPECT_BTI=${_bti} -DEXPECT_PAC=${_pac}
+                   -P ${_ports_dir}/check_notes.cmake)
+endif()
+
+# AArch64 branch protection, end to end: only meaningful when this build
+# uses -mbranch-protection AND the CPU running the tests implements the
+# feature (qemu -cpu max does).  FCTX_REQUIRE_BRANCH_PROTECTION_TESTS
+# (set by the aarch64-bti preset) turns "not registered" into an error.
+option(FCTX_REQUIRE_BRANCH_PROTECTION_TESTS
+       "Fail configuration unless the AArch64 BTI and PAC tests can run" OFF)
+if(FCTX_ARCH STREQUAL "arm64")
+  set(_bp_defs)
+  set(_bp_why)
+  if(FCTX_PORTS_BTI_BUILD OR FCTX_PORTS_PAC_BUILD)
+    include(CheckCSourceRuns)
+    check_c_source_runs("#include <sys/auxv.h>\nint main(void){return (getauxval(AT_HWCAP2) & (1UL << 17)) ? 0 : 1;}"
+                        FCTX_PORTS_CPU_HAS_BTI)  # HWCAP2_BTI
+    check_c_source_runs("#include <sys/auxv.h>\nint main(void){return (getauxval(AT_HWCAP) & (1UL << 30)) ? 0 : 1;}"
+                        FCTX_PORTS_CPU_HAS_PAC)  # HWCAP_PACA
+  endif()
+  if(NOT FCTX_PORTS_BTI_BUILD)
+    list(APPEND _bp_why "BTI: not built with -mbranch-protection=bti/standard")
+  elseif(NOT FCTX_PORTS_CPU_HAS_BTI)
+    list(APPEND _bp_why "BTI: the CPU running the tests has no BTI (qemu: use -cpu max)")
+  else()
+    list(APPEND _bp_defs FCTX_TEST_BTI)
+  endif()
+  if(NOT FCTX_PORTS_PAC_BUILD)
+    list(APPEND _bp_why "PAC: not built with -mbranch-protection=pac-ret/standard")
+  elseif(NOT FCTX_PORTS_CPU_HAS_PAC)
+    list(APPEND _bp_why "PAC: the CPU running the tests has no pointer authentication (qemu: use -cpu max)")
+  else()
+    list(APPEND _bp_defs FCTX_TEST_PAC)
+  endif()
+  if(_bp_why)
+    list(JOIN _bp_why "; " _bp_msg)
+    if(FCTX_REQUIRE_BRANCH_PROTECTION_TESTS)
+      message(FATAL_ERROR "fctx ports: branch-protection tests required but cannot run: ${_bp_msg}")
+    endif()
+    message(STATUS "fctx ports: test_arm64_branch_protection: not checked: ${_bp_msg}")
+  endif()
+  if(_bp_defs)
+    fctx_add_test(test_arm64_branch_protection ports/test_arm64_branch_protection.c)
+    target_compile_definitions(test_arm64_branch_protection PRIVATE ${_bp_defs})
+    target_include_directories(test_arm64_branch_protection PRIVATE "${PROJECT_SOURCE_DIR}/asm")
+  endif()
+endif()
+
+# RISC-V: the same asm files built for the soft-float LP64 ABI and run.
+# The system libraries are LP64D only, so the test is freestanding.
+if(FCTX_ARCH STREQUAL "riscv64")
+  if(NOT CMAKE_C_COMPILER_ID STREQUAL "GNU")
+    message(STATUS "fctx ports: test_riscv64_lp64_softfloat not registered: needs gcc "
+                   "(-march=rv64imac -mabi=lp64 -nostdlib), compiler is ${CMAKE_C_COMPILER_ID}")
+  else()
+    set(_lp64 -march=rv64imac -mabi=lp64)
+    add_executable(test_riscv64_lp64_softfloat
+      ports/test_riscv64_lp64_softfloat.c
+      regs/regs_riscv64_lp64.S
+      ${PROJECT_SOURCE_DIR}/asm/jump_riscv64_lp64_elf_gas.S
+      ${PROJECT_SOURCE_DIR}/asm/make_riscv64_lp64_elf_gas.S
+      ${PROJECT_SOURCE_DIR}/asm/ontop_riscv64_lp64_elf_gas.S)
+    target_include_directories(test_riscv64_lp64_softfloat PRIVATE
+      "${PROJECT_SOURCE_DIR}/include" "${PROJECT_SOURCE_DIR}/asm")
+    target_compile_options(test_riscv64_lp64_softfloat PRIVATE ${_lp64}
+      -ffreestanding -fno-stack-protector -fno-tree-loop-distribute-patterns
+      $<$<COMPILE_LANGUAGE:C>:${FCTX_WARNINGS}>)
+    target_link_options(test_riscv64_lp64_softfloat PRIVATE ${_lp64} -nostdlib -static)
+    set_target_properties(test_riscv64_lp64_softfloat PROPERTIES
+      C_STANDARD 11 C_EXTENSIONS OFF POSITION_INDEPENDENT_CODE OFF)
+    add_test(NAME test_riscv64_lp64_softfloat COMMAND test_riscv64_lp64_softfloat)
+  endif()
+endif()
