@@ -54,11 +54,12 @@ FCTX_FUNC_BEGIN(fctx_jump)
     FCTX_CFI_VFP_RESTORED
 #  ifndef FCTX_NO_FPU_CONTROL
     ldr     r12, [sp], #8               /* `to`'s FPSCR; skip the pad */
+    .cfi_adjust_cfa_offset -8           /* (CFI exact at the next insn) */
     vmsr    fpscr, r12
 #  else
     add     sp, sp, #8
-#  endif
     .cfi_adjust_cfa_offset -8
+#  endif
 #endif
     pop     {r0, r4-r11, lr}            /* r0 = `to`'s pending result pointer */
     .cfi_adjust_cfa_offset -FRAME_GPR_SIZE

@@ -59,11 +59,12 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     FCTX_CFI_VFP_RESTORED
 #  ifndef FCTX_NO_FPU_CONTROL
     ldr     r12, [sp], #8               /* `to`'s FPSCR: fn runs with its modes */
+    .cfi_adjust_cfa_offset -8           /* (CFI exact at the next insn) */
     vmsr    fpscr, r12
 #  else
     add     sp, sp, #8
-#  endif
     .cfi_adjust_cfa_offset -8
+#  endif
 #endif
     pop     {r0, r4-r11, lr}            /* r0 = `to`'s result pointer = fn's
                                            hidden result pointer; lr = where
