@@ -1,0 +1,100 @@
+/*
+ * Saved-register frame of a suspended context, s390x (z/Architecture) ELF
+ * ABI, Linux.  Shared by jump_, make_ and ontop_s390x_sysv_elf_gas.S: the
+ * only place that knows these offsets.
+ *
+ * ABI facts relied on (ELF Application Binary Interface, s390x Supplement):
+ *  - callee-saved: r6-r13, r15 (sp) and f8-f15 (on machines with the
+ *    vector facility only these 64-bit halves of v8-v15 are saved; v0-v7,
+ *    v16-v31 and the other halves are volatile).  r14 holds the return
+ *    address and is volatile.
+ *  - FPC (floating-point control register): we treat its mode fields
+ *    (exception masks, rounding modes) as belonging to the caller, like
+ *    every other ABI that fctx supports, so each context keeps its own
+ *    copy (not with FCTX_NO_FPU_CONTROL); the flags and DXC come back with
+ *    it.
+ *  - sp is 8-byte aligned (fctx_make aligns new stacks to 16), and every
+ *    caller provides a 160-byte register save area at 0(r15)..159(r15)
+ *    that the callee may use: r6..r15 go to 48(r15)..127(r15) (rN at
+ *    8*N), r2..r5 to 16..47; 0(r15) is the optional back chain.  There is
+ *    no red zone: data below r15 may be overwritten by a signal at any
+ *    time, so space is allocated (r15 lowered) before it is used.
+ *  - a 16-byte struct (fctx_transfer_t) is returned through a hidden
+ *    pointer passed in r2 (the arguments shift to r3, r4, ...), and passed
+ *    as an argument BY REFERENCE: the caller makes a copy and passes its
+ *    address (structs of sizes other than 1, 2, 4 and 8 bytes).
+ *
+ * A context (fctx_t) is the address of this block, which is the stack
+ * pointer of the suspended context, FRAME_SIZE below the sp S of its call.
+ * The block plus the save area at S that its caller provided:
+ *
+ *   ctx + 0x00  back chain -> S
+ *   ctx + 0x08  f8 ... ctx + 0x40  f15
+ *   ctx + 0x48  FPC (4 bytes) | pad
+ *   ctx + 0x50  hidden result pointer of the pending switch: where the
+ *               resumer stores this context's transfer
+ *   ctx + 0x58  = S (FRAME_SIZE): the caller's save area
+ *   ctx + 0x88  r6 (S + 48; new context: the entry function)
+ *   ctx + 0x90  r7 ... ctx + 0xc0  r13  (r11, the frame pointer, is 0 in
+ *               a new context)
+ *   ctx + 0xc8  r14: resume address (new context: fctx_context_start)
+ *
+ * A new context (fctx_make) is built 160 bytes below the aligned top (S =
+ * top - 160) and uses the otherwise idle f0/f2 slots of its own save area
+ * as the landing area of its first transfer:
+ *
+ *   ctx + 0xd8  transfer.ctx   (S + 128)
+ *   ctx + 0xe0  transfer.data
+ */
+#ifndef FCTX_FRAME_S390X_SYSV_H
+#define FCTX_FRAME_S390X_SYSV_H
+
+#define FRAME_BACKCHAIN 0x00
+#define FRAME_F8     0x08
+#define FRAME_F9     0x10
+#define FRAME_F10    0x18
+#define FRAME_F11    0x20
+#define FRAME_F12    0x28
+#define FRAME_F13    0x30
+#define FRAME_F14    0x38
+#define FRAME_F15    0x40
+#define FRAME_FPC    0x48
+#define FRAME_RESULT 0x50
+#define FRAME_SIZE   0x58
+#define FRAME_R6     (FRAME_SIZE + 48)
+#define FRAME_R11    (FRAME_SIZE + 88)
+#define FRAME_R14    (FRAME_SIZE + 112)
+#define FRAME_LAND   (FRAME_SIZE + 128)
+
+/* The register save area every caller provides (ABI), and the distance
+ * from a new context's aligned stack top down to ctx. */
+#define SAVE_AREA        160
+#define FRAME_NEW_OFFSET (SAVE_AREA + FRAME_SIZE)
+
+/* Open and close an exported function with CFI. */
+#define FCTX_FUNC_BEGIN(name) \
+    .text;                    \
+    .globl name;              \
+    .type name, @function;    \
+    .p2align 3;               \
+name:                         \
+    .cfi_startproc
+
+#define FCTX_FUNC_END(name) \
+    .cfi_endproc;           \
+    .size name, . - name
+
+/* CFI for r6-r14 stored by stmg into the caller's save area: the CFA is
+ * the caller's sp + 160, so rN sits at CFA - 160 + 8*N. */
+#define FCTX_CFI_SAVED_R6_R14   \
+    .cfi_offset %r6, -112;      \
+    .cfi_offset %r7, -104;      \
+    .cfi_offset %r8, -96;       \
+    .cfi_offset %r9, -88;       \
+    .cfi_offset %r10, -80;      \
+    .cfi_offset %r11, -72;      \
+    .cfi_offset %r12, -64;      \
+    .cfi_offset %r13, -56;      \
+    .cfi_offset %r14, -48
+
+#endif
