@@ -837,9 +837,8 @@ static int selftest(struct options o)
         ok = 0;
     }
     long rss_peak = status_kib("VmHWM");
-    void *res;
-    int st;
-    fsched_join(srv.L.s, srv.acceptor, &res, &st);
+    int acceptor_status = -1;
+    int acceptor_joined = fsched_join(srv.L.s, srv.acceptor, NULL, &acceptor_status) == 0;
     fsched_stats_t stats;
     fsched_get_stats(srv.L.s, &stats);
     long stacks_peak = srv.stacks.peak;
@@ -898,6 +897,7 @@ static int selftest(struct options o)
         {srv.bytes == r2.bytes, "server echoed exactly what the client sent"},
         {r->idle_ready == o.idle && r2.idle_eof == o.idle, "idle connections closed by shutdown"},
         {srv.canceled == o.idle, "shutdown canceled exactly the idle connection fibers"},
+        {acceptor_joined && acceptor_status == ECANCELED, "the acceptor was stopped by cancellation"},
         {srv.errors == 0, "no server I/O errors"},
         {srv.stacks.live == 0, "every server fiber stack released"},
         {!(reduced && o.require_full), "full connection count (--require-full)"},
