@@ -49,6 +49,10 @@
 #endif
 #include <unistd.h>
 
+#ifdef FCTX_BENCH_HAVE_POOL
+#  include <fctx/stack_ext.h>
+#endif
+
 #include "bench.h"
 
 /* ------------------------------------------------------------------ */
@@ -382,6 +386,40 @@ static void create_teardown(void *state)
     free(state);
 }
 
+#ifdef FCTX_BENCH_HAVE_POOL
+/* A pool of stacks in front of the guarded allocator (fctx/stack_ext.h). */
+struct pool_state {
+    struct create_state c; /* first: create_run() reads it */
+    fctx_pool_t *pool;
+};
+
+static int create_pooled_setup(void **out)
+{
+    struct pool_state *s = malloc(sizeof *s);
+    if (s == NULL)
+        return ENOMEM;
+    fctx_pool_config_t cfg = {fctx_guarded_allocator(), CREATE_STACK, 0, 1};
+    int err = fctx_pool_create(&s->pool, &cfg);
+    if (err) {
+        free(s);
+        return err;
+    }
+    s->c.alloc = fctx_pool_allocator(s->pool);
+    *out = s;
+    return 0;
+}
+
+static void create_pooled_teardown(void *state)
+{
+    struct pool_state *s = state;
+    if (fctx_pool_destroy(s->pool) != 0) {
+        fputs("bench: stack pool still has stacks handed out\n", stderr);
+        exit(1);
+    }
+    free(s);
+}
+#endif
+
 /* ------------------------------------------------------------------ */
 /* Parked fibers: memory per suspended fiber. */
 
@@ -504,6 +542,10 @@ static const struct bench_case fctx_cases[] = {
      create_fixed_setup, create_run, create_teardown},
     {"create_guarded", "create", "fctx fiber, guarded allocator", "boost_create_protected", 1.0,
      create_guarded_setup, create_run, create_teardown},
+#ifdef FCTX_BENCH_HAVE_POOL
+    {"create_pooled", "create", "fctx fiber, pool over the guarded allocator",
+     "boost_create_pooled", 1.0, create_pooled_setup, create_run, create_pooled_teardown},
+#endif
 };
 
 static const struct bench_parker fctx_parkers[] = {

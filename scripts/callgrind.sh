@@ -3,6 +3,8 @@
 # has no hardware PMU, so `perf stat -e instructions` is unavailable).
 #
 #   scripts/callgrind.sh [BENCH_BINARY]
+#   CALLGRIND_GROUP=alt scripts/callgrind.sh    the alternative switch codes
+#                                               of `bench --alternatives`
 #
 # Default binary: build/demo/bench/bench (configured and built with the
 # "demo" preset first).  For every ping-pong case of the benchmark it runs
@@ -45,12 +47,13 @@ count() { # id iters -> writes $tmp/<id>.<iters>.out
 
 echo "| case | per switch (loop incl.) | switch function | resume wrapper |"
 echo "|---|---:|---:|---:|"
-mapfile -t ids < <("$bench" --list | awk '$2 == "switch" {print $1}')
+group=${CALLGRIND_GROUP:-switch}
+mapfile -t ids < <("$bench" --list | awk -v g="$group" '$2 == g {print $1}')
 for id in "${ids[@]}"; do
   a=$(count "$id" "$N")
   b=$(count "$id" $((2 * N)))
   per=$(awk -v a="$a" -v b="$b" -v n="$N" 'BEGIN { printf "%.2f", (b - a) / (2 * n) }')
-  sym=${fn[$id]:--}
+  sym=${fn[$id]:-${id}_jump}   # alternatives: alt_<name> -> alt_<name>_jump
   in_fn="-"
   wrapper="-"
   if [ "$sym" != "-" ]; then

@@ -73,13 +73,22 @@ def parse(path):
 
 
 def symbols(binary):
-    out = subprocess.run(["nm", "-S", "--defined-only", binary], capture_output=True,
+    """name -> (address, size); a symbol without .size extends to the next one."""
+    out = subprocess.run(["nm", "-S", "-n", "--defined-only", binary], capture_output=True,
                          text=True, check=True).stdout
-    syms = {}
+    rows = []
     for line in out.splitlines():
         f = line.split()
         if len(f) == 4:
-            syms.setdefault(f[3], (int(f[0], 16), int(f[1], 16)))
+            rows.append((f[3], int(f[0], 16), int(f[1], 16)))
+        elif len(f) == 3:
+            rows.append((f[2], int(f[0], 16), None))
+    syms = {}
+    for i, (name, addr, size) in enumerate(rows):
+        if size is None:
+            nxt = [a for _, a, _ in rows[i + 1:] if a > addr]
+            size = (nxt[0] - addr) if nxt else 0
+        syms.setdefault(name, (addr, size))
     return syms
 
 
