@@ -111,3 +111,22 @@ fctx_context_start_resume:
     ud2                                 /* not reached; keeps the return
                                            address of the call inside us */
     .seh_endproc
+
+/*
+ * void fctx_internal_set_stack_allocation(fctx_t ctx, void *allocation_base)
+ * (hidden; rcx = ctx, rdx = base).  The fiber layer knows the whole
+ * allocation of a stack (guard pages included) and calls this right after
+ * fctx_make: the new context then runs with DeallocationStack = the
+ * allocation base, as a thread or Win32 fiber stack does, so the OS (and
+ * Wine) treat a fault on the guard pages below StackLimit as a stack
+ * overflow (STATUS_STACK_OVERFLOW) instead of a stray guard-page hit.
+ */
+    .globl  fctx_internal_set_stack_allocation
+    .def    fctx_internal_set_stack_allocation; .scl 2; .type 32; .endef
+    .p2align 4
+    .seh_proc fctx_internal_set_stack_allocation
+fctx_internal_set_stack_allocation:
+    .seh_endprologue                    /* leaf */
+    movq    %rdx, FRAME_DEALLOCATION_STACK(%rcx)
+    ret
+    .seh_endproc

@@ -117,4 +117,18 @@ ENDIF
     ret
 fctx_make ENDP
 
+; void fctx_internal_set_stack_allocation(fctx_t ctx, void *allocation_base)
+; (hidden; rcx = ctx, rdx = base).  The fiber layer knows the whole
+; allocation of a stack (guard pages included) and calls this right after
+; fctx_make: the new context then runs with DeallocationStack = the
+; allocation base, as a thread or Win32 fiber stack does, so the OS (and
+; Wine) treat a fault on the guard pages below StackLimit as a stack
+; overflow (STATUS_STACK_OVERFLOW) instead of a stray guard-page hit.
+ALIGN 16
+fctx_internal_set_stack_allocation PROC FRAME
+    .endprolog                              ; leaf
+    mov     QWORD PTR [rcx + FRAME_DEALLOCATION_STACK], rdx
+    ret
+fctx_internal_set_stack_allocation ENDP
+
 END

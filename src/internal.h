@@ -26,6 +26,14 @@
 /* Called from the asm start stub; never returns. */
 FCTX_HIDDEN FCTX_NORETURN void fctx_internal_entry_returned(void);
 
+#if defined(_WIN32)
+/* Windows (asm/make_x86_64_ms_pe_gas.S and _masm.asm): set the TEB
+ * DeallocationStack a context made by fctx_make() runs with to the base of
+ * the whole stack allocation (guard pages included); fctx_make() alone only
+ * knows the usable part. */
+FCTX_HIDDEN void fctx_internal_set_stack_allocation(void *ctx, void *allocation_base);
+#endif
+
 /* Round up to a multiple of a power of two. */
 static inline size_t fctx_round_up(size_t n, size_t align)
 {

@@ -15,6 +15,11 @@ foreach(l IN LISTS lines)
   if(l MATCHES "^[0-9a-fA-F]+ ([A-Za-z]) (.+)$")
     set(type "${CMAKE_MATCH_1}")
     set(sym "${CMAKE_MATCH_2}")
+    if(sym STREQUAL "@feat.00")
+      continue() # COFF feature flags (absolute marker, no code) that MASM emits
+    endif()
+    # MinGW: .refptr.<sym> is the compiler's pointer cell for data <sym>.
+    string(REGEX REPLACE "^\\.refptr\\." "" sym "${sym}")
     string(REGEX REPLACE "@.*" "" sym "${sym}")
     # Symbols the compiler's instrumentation adds in sanitizer builds are not ours.
     if(sym MATCHES "^_*(asan|odr_asan|tsan|ubsan|sancov)")

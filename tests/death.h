@@ -1,7 +1,11 @@
 /* death.h - run a function in a child process and report how it died,
- * with its stderr captured (POSIX). */
+ * with its stderr captured (POSIX; Windows: tests/win/death_win.h). */
 #ifndef FCTX_TEST_DEATH_H
 #define FCTX_TEST_DEATH_H
+
+#if defined(_WIN32)
+#  include "win/death_win.h"
+#else
 
 #include <signal.h>
 #include <stdio.h>
@@ -80,4 +84,5 @@ static inline int died_of_segv(const struct death *d)
     return 0;
 }
 
+#endif /* !_WIN32 */
 #endif

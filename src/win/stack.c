@@ -2,25 +2,46 @@
  * win/stack.c - stack traits and the fixed and guarded allocators on
  * Windows (VirtualAlloc).
  *
- * Both allocators commit the whole usable stack up front (MEM_RESERVE |
+ * Both allocators commit the whole usable stack up front (MEM_RESERVE +
  * MEM_COMMIT, PAGE_READWRITE): a context's TEB StackLimit then names the
  * bottom of committed memory, as the OS expects, and nothing has to grow.
  *
- * Guard: the guarded allocator reserves one page more than it commits; the
- * lowest page of the reservation stays reserved and never committed, so any
- * access faults with STATUS_ACCESS_VIOLATION.  That is the Windows
- * equivalent of mprotect(PROT_NONE) (fctx_guard_method() reports
- * FCTX_GUARD_MPROTECT) without its cost: a reservation with mixed states is
- * still one address-space region, so there is no per-stack mapping limit
- * like Linux's vm.max_map_count, and the guard consumes no commit charge.
- * We do not use PAGE_GUARD: a guard page is a one-shot alarm (the first
- * touch raises STATUS_GUARD_PAGE_VIOLATION and turns it into an ordinary
- * read/write page, so a second overflow would run on silently), and the
- * OS's stack-growth treatment of guard pages only applies to the thread's
- * own reserved stack.  A fiber that overflows into our guard page dies with
- * an access violation (or STATUS_STACK_OVERFLOW where the OS reports the
- * fault as one); it cannot be caught and resumed, because the exception
- * record itself needs stack below the fault.
+ * Guarded stacks are laid out like a Windows thread stack that has grown
+ * to its full size:
+ *
+ *   base                  one page reserved, never committed: any access
+ *                         faults (STATUS_ACCESS_VIOLATION), for good
+ *   base + 1 page         spare page, read/write: room for the OS to write
+ *                         the exception record (see below)
+ *   base + 2 pages        guard page, PAGE_READWRITE | PAGE_GUARD: the
+ *                         tripwire (compilers probe frames larger than a
+ *                         page, so nothing skips it)
+ *   base + 3 pages        the usable stack (= sp - size), read/write
+ *   sp
+ *
+ * The fiber layer sets the context's TEB DeallocationStack to `base`
+ * (fctx_internal_set_stack_allocation), StackLimit being the usable bottom.
+ * A fiber running into the guard page then gets what a thread gets: the OS
+ * sees a guard-page fault inside the current stack with no room left to
+ * grow, and raises STATUS_STACK_OVERFLOW, writing the exception record
+ * into the guard and spare pages; unhandled, it ends the process with that
+ * status.  (Wine does the same and needs these two pages to dispatch it:
+ * a CONTEXT record with extended state can exceed one page.)  With a bare
+ * PAGE_NOACCESS page right below the stack the record would have to go
+ * into the inaccessible page: the process dies without any exception (Wine
+ * crashes outright).  The reserved lowest page stays the hard limit: a
+ * handler that overflows the spare page too dies there.
+ * Contexts made with fctx_make() directly on such a stack keep
+ * DeallocationStack = the usable bottom: the fault is then a plain
+ * STATUS_GUARD_PAGE_VIOLATION, still fatal and still delivered (the record
+ * fits in the guard and spare pages).  PAGE_GUARD is one-shot: should a
+ * vectored handler let such a fiber go on, a second overflow runs through
+ * the spare page and dies on the reserved one.
+ *
+ * fctx_guard_method() reports FCTX_GUARD_MPROTECT: the VirtualAlloc
+ * counterpart of mprotect(PROT_NONE).  There is no per-stack mapping limit
+ * like Linux's vm.max_map_count: a reservation with pages in several states
+ * is still one region of the address space.
  */
 #ifndef WIN32_LEAN_AND_MEAN
 #  define WIN32_LEAN_AND_MEAN 1
@@ -33,6 +54,10 @@
 #include <stdatomic.h>
 
 #include "../internal.h"
+
+/* Pages between the reserved lowest page and the usable stack: the spare
+ * page and the guard page (see above). */
+#define FCTX_WIN_GUARD_PAGES 2
 
 /* x64 CONTEXT flag for the extended (AVX...) state; older SDK/MinGW
  * headers do not define it for AMD64. */
@@ -83,7 +108,7 @@ const fctx_stack_traits_t *fctx_stack_traits(void)
 
 fctx_guard_method_t fctx_guard_method(void)
 {
-    return FCTX_GUARD_MPROTECT; /* an uncommitted, reserved page: see above */
+    return FCTX_GUARD_MPROTECT; /* page protections: see above */
 }
 
 /* ---- fixed: no guard ---------------------------------------------------- */
@@ -121,7 +146,7 @@ const fctx_allocator_t *fctx_fixed_allocator(void)
     return &fixed;
 }
 
-/* ---- guarded: one reserved, never committed page below the stack -------- */
+/* ---- guarded: a reserved page and guard pages below the stack ----------- */
 
 static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
 {
@@ -133,12 +158,16 @@ static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
     if (out == NULL)
         return EINVAL;
     size_t page = fctx_stack_traits()->page_size;
-    size_t len = usable + page;
+    size_t guard = FCTX_WIN_GUARD_PAGES * page;
+    size_t len = page + guard + usable;
     char *p = (char *)VirtualAlloc(NULL, len, MEM_RESERVE, PAGE_NOACCESS);
     if (p == NULL)
         return ENOMEM;
-    /* Commit all but the lowest page, which stays the guard. */
-    if (VirtualAlloc(p + page, usable, MEM_COMMIT, PAGE_READWRITE) == NULL) {
+    /* Commit everything above the lowest page, then arm the guard page
+     * (the one right below the usable stack). */
+    DWORD old;
+    if (VirtualAlloc(p + page, guard + usable, MEM_COMMIT, PAGE_READWRITE) == NULL ||
+        !VirtualProtect(p + page + guard - page, page, PAGE_READWRITE | PAGE_GUARD, &old)) {
         VirtualFree(p, 0, MEM_RELEASE);
         return ENOMEM;
     }

@@ -1,0 +1,35 @@
+# Windows (PE) tests.  Included by tests/CMakeLists.txt.
+#
+# The portable tests test_context.c and test_fiber.c run here too: death.h
+# has a Windows implementation (tests/win/death_win.h: the test re-runs
+# itself as a child process) and test_fiber.c finds the small Win32-thread
+# pthread subset in tests/win/compat.  test_stack.c checks POSIX traits
+# (sysconf, rlimits) and exhaustion under RLIMIT_AS; its Windows
+# counterpart is tests/win/test_win_stack.c.
+if(NOT WIN32)
+  return()
+endif()
+
+if(FCTX_ASSEMBLER STREQUAL "masm")
+  # The library's asm is MASM here and only ASM_MASM is enabled, but the
+  # register-torture helper tests/regs/regs_x86_64_ms_pe.S is GAS: have the
+  # C compiler driver (MinGW gcc/clang) preprocess and assemble it.  (ASM
+  # cannot be enabled from here: test_registers already exists.)  An MSVC
+  # build has no GAS and cannot build that test.
+  if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
+    set_source_files_properties(regs/regs_x86_64_ms_pe.S PROPERTIES
+      LANGUAGE C COMPILE_OPTIONS "-x;assembler-with-cpp")
+  else()
+    message(FATAL_ERROR "fctx tests: test_registers needs a GAS-syntax assembler for "
+                        "tests/regs/regs_x86_64_ms_pe.S; configure with -DFCTX_BUILD_TESTS=OFF")
+  endif()
+endif()
+
+fctx_add_test(test_context test_context.c)
+fctx_add_test(test_fiber test_fiber.c)
+target_include_directories(test_fiber BEFORE PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/win/compat)
+fctx_add_test(test_win_stack win/test_win_stack.c)
+fctx_add_test(test_win_teb win/test_win_teb.c)
+message(STATUS "fctx tests: test_stack and test_stack_mprotect not registered on Windows "
+               "(POSIX traits, rlimits, mprotect); test_win_stack covers the Windows allocators. "
+               "Not tested on Windows: ENOMEM on exhaustion (no address-space limit to impose)")
