@@ -1,0 +1,123 @@
+/*
+ * Saved-register frame of a suspended context, 64-bit Power ELF ABI v2
+ * (ppc64le Linux).  Shared by jump_, make_ and ontop_ppc64_elfv2_elf_gas.S:
+ * the only place that knows these offsets.
+ *
+ * ABI facts relied on (64-Bit ELF V2 ABI Specification, OpenPOWER):
+ *  - nonvolatile: r14-r31, r1 (sp), f14-f31, v20-v31, CR fields CR2-CR4.
+ *    r2 (TOC pointer) must be preserved for callers in the same module
+ *    (cross-module callers reload it from their TOC save slot, 24(r1)).
+ *    LR, CTR, XER, r0, r3-r12 and the other CR fields are volatile.
+ *    VRSAVE is "reserved for system use, should not be read or written by
+ *    application software" in ELFv2, so it is left alone.
+ *  - limited-access bits, which a callee without specific permission must
+ *    give back unchanged: FPSCR [VE OE UE ZE XE RN] and [DRN] (the decimal
+ *    rounding mode, in the upper half of the 64-bit FPSCR), VSCR [NJ].
+ *    Each context keeps its own FPSCR and VSCR (not with
+ *    FCTX_NO_FPU_CONTROL); their status bits come back with them.
+ *  - stack: quadword (16-byte) aligned; r1 always points to the back-chain
+ *    doubleword of the newest frame, and the first frame's back chain is 0.
+ *    A frame starts with the 32-byte header: back chain, CR save word,
+ *    reserved word, LR save doubleword (16), TOC save doubleword (24).  A
+ *    callee saves its LR at 16(caller's r1); a caller that calls through a
+ *    pointer saves its own r2 at 24(its r1).  Below r1 a 288-byte
+ *    protected zone may be used without allocating; anything further down
+ *    may be overwritten by signal delivery.
+ *  - calls through a pointer pass the callee's global entry point in r12;
+ *    the global entry derives r2 from r12.
+ *  - a 2-word struct (fctx_transfer_t, 16 bytes) is returned in r3:r4 and
+ *    passed as an argument in r3:r4; with a prototype whose parameters all
+ *    fit in registers, the caller need not provide a parameter save area.
+ *
+ * A context (fctx_t) is the stack pointer S the suspended context had at
+ * its call to fctx_jump/fctx_ontop; the saved registers (544 bytes, more
+ * than a pointer plus small offsets can conveniently reach and more than a
+ * caller expects its fctx_t to be away from the stack top) lie in the
+ * block B = S - FRAME_SIZE just below it, a normal stack frame whose back
+ * chain points to S.  GPRs and FPRs sit where the ABI's standard save
+ * areas would put them (rN at S - 8*(32-N), fN right below the GPRs):
+ *
+ *   B + 0x000  back chain -> S
+ *   B + 0x008  CR (4 bytes) | pad
+ *   B + 0x010  LR: resume address (new context: fctx_context_start)
+ *   B + 0x018  r2 (TOC)  (new context: the library's TOC, for the stub)
+ *   B + 0x020  FPSCR (64-bit image) | B + 0x028 pad
+ *   B + 0x030  VSCR (vector image, 16-byte aligned)
+ *   B + 0x040  v20 ... B + 0x0f0  v31
+ *   B + 0x100  f14 ... B + 0x188  f31
+ *   B + 0x190  r14 ... B + 0x218  r31   (new context: r14 = entry)
+ *   B + 0x220  = FRAME_SIZE = S
+ *
+ * A new context (fctx_make) gets S = aligned top - 32: a minimal frame
+ * with back chain 0 owned by the start stub, whose LR and TOC save slots
+ * its callees use.
+ */
+#ifndef FCTX_FRAME_PPC64_ELFV2_H
+#define FCTX_FRAME_PPC64_ELFV2_H
+
+#define FRAME_BACKCHAIN 0x000
+#define FRAME_CR     0x008
+#define FRAME_LR     0x010
+#define FRAME_TOC    0x018
+#define FRAME_FPSCR  0x020
+#define FRAME_VSCR   0x030
+#define FRAME_V20    0x040
+#define FRAME_F14    0x100
+#define FRAME_R14    0x190
+#define FRAME_SIZE   0x220
+
+/* The ABI's minimal frame (header only), and its slots. */
+#define MIN_FRAME    32
+#define LR_SAVE      16
+#define TOC_SAVE     24
+
+/* CR fields 2, 3 and 4 (the nonvolatile ones) as an mtcrf field mask. */
+#define CR_NONVOLATILE 0x38
+
+    .abiversion 2
+
+/* Open and close an exported function with CFI.  Functions without a TOC
+ * need no global entry code (local entry = global entry). */
+#define FCTX_FUNC_BEGIN(name) \
+    .text;                    \
+    .globl name;              \
+    .type name, @function;    \
+    .p2align 4;               \
+name:                         \
+    .cfi_startproc
+
+#define FCTX_FUNC_END(name) \
+    .cfi_endproc;           \
+    .size name, . - name
+
+/* Save/restore a run of GPRs, FPRs and VRs at consecutive slots from a
+ * base register.  Vector slots are addressed with an index register each,
+ * as the vector load/store instructions require. */
+#define FCTX_GPRS(op, base, off) \
+    op %r14, off+0x00(base); op %r15, off+0x08(base); op %r16, off+0x10(base); \
+    op %r17, off+0x18(base); op %r18, off+0x20(base); op %r19, off+0x28(base); \
+    op %r20, off+0x30(base); op %r21, off+0x38(base); op %r22, off+0x40(base); \
+    op %r23, off+0x48(base); op %r24, off+0x50(base); op %r25, off+0x58(base); \
+    op %r26, off+0x60(base); op %r27, off+0x68(base); op %r28, off+0x70(base); \
+    op %r29, off+0x78(base); op %r30, off+0x80(base); op %r31, off+0x88(base)
+
+#define FCTX_FPRS(op, base, off) \
+    op %f14, off+0x00(base); op %f15, off+0x08(base); op %f16, off+0x10(base); \
+    op %f17, off+0x18(base); op %f18, off+0x20(base); op %f19, off+0x28(base); \
+    op %f20, off+0x30(base); op %f21, off+0x38(base); op %f22, off+0x40(base); \
+    op %f23, off+0x48(base); op %f24, off+0x50(base); op %f25, off+0x58(base); \
+    op %f26, off+0x60(base); op %f27, off+0x68(base); op %f28, off+0x70(base); \
+    op %f29, off+0x78(base); op %f30, off+0x80(base); op %f31, off+0x88(base)
+
+/* op = stvx or lvx; base must be 16-byte aligned + off; clobbers r5-r10. */
+#define FCTX_VRS(op, base, off) \
+    li %r5, off+0x00; li %r6, off+0x10; li %r7, off+0x20; \
+    li %r8, off+0x30; li %r9, off+0x40; li %r10, off+0x50; \
+    op %v20, base, %r5; op %v21, base, %r6; op %v22, base, %r7; \
+    op %v23, base, %r8; op %v24, base, %r9; op %v25, base, %r10; \
+    li %r5, off+0x60; li %r6, off+0x70; li %r7, off+0x80; \
+    li %r8, off+0x90; li %r9, off+0xa0; li %r10, off+0xb0; \
+    op %v26, base, %r5; op %v27, base, %r6; op %v28, base, %r7; \
+    op %v29, base, %r8; op %v30, base, %r9; op %v31, base, %r10
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * fctx_transfer_t fctx_jump(fctx_t to, void *data)    ppc64 ELFv2, ELF, GAS
+ *
+ * r3 = to, r4 = data.  Allocates a stack frame (layout and ABI facts:
+ * frame_ppc64_elfv2.h), saves the nonvolatile state in it, switches r1 to
+ * `to`'s block, restores its state and resumes it with r3:r4 = {our
+ * context, data}: the return value of `to`'s own pending fctx_jump, or
+ * (new context) what its start stub passes to the entry function.
+ * Uses no TOC, so there is a single entry point.
+ */
+#include "frame_ppc64_elfv2.h"
+
+FCTX_FUNC_BEGIN(fctx_jump)
+    mflr    %r0
+    stdu    %r1, -FRAME_SIZE(%r1)       /* allocate with back chain: below
+                                           the protected zone nothing is safe */
+    .cfi_adjust_cfa_offset FRAME_SIZE
+    std     %r0, FRAME_LR(%r1)          /* our resume address */
+    .cfi_offset lr, FRAME_LR - FRAME_SIZE
+    std     %r2, FRAME_TOC(%r1)         /* same-module callers expect r2 back */
+    mfcr    %r0
+    stw     %r0, FRAME_CR(%r1)          /* CR2-CR4 are nonvolatile */
+    FCTX_GPRS(std, %r1, FRAME_R14)
+    FCTX_FPRS(stfd, %r1, FRAME_F14)
+    FCTX_VRS(stvx, %r1, FRAME_V20)
+#ifndef FCTX_NO_FPU_CONTROL
+    mffs    %f0                         /* FPSCR: RN, DRN, exception enables */
+    stfd    %f0, FRAME_FPSCR(%r1)
+    mfvscr  %v0                         /* VSCR: NJ */
+    li      %r5, FRAME_VSCR
+    stvx    %v0, %r1, %r5
+#endif
+
+    addi    %r11, %r1, FRAME_SIZE       /* our context: our caller's sp */
+    addi    %r1, %r3, -FRAME_SIZE       /* switch stacks to `to`'s block; it
+                                           has the same shape, so the CFI holds */
+    FCTX_GPRS(ld, %r1, FRAME_R14)
+    FCTX_FPRS(lfd, %r1, FRAME_F14)
+    FCTX_VRS(lvx, %r1, FRAME_V20)
+#ifndef FCTX_NO_FPU_CONTROL
+    lfd     %f0, FRAME_FPSCR(%r1)
+    mtfsf   0xff, %f0, 1, 0             /* L=1: all 64 bits, DRN included */
+    li      %r5, FRAME_VSCR
+    lvx     %v0, %r1, %r5
+    mtvscr  %v0
+#endif
+    lwz     %r0, FRAME_CR(%r1)
+    mtcrf   CR_NONVOLATILE, %r0
+    ld      %r2, FRAME_TOC(%r1)
+    ld      %r0, FRAME_LR(%r1)          /* where `to` resumes */
+    mtctr   %r0
+    mr      %r3, %r11                   /* transfer = {our context, data} */
+    addi    %r1, %r1, FRAME_SIZE        /* pop the block: r1 = `to`'s sp */
+    .cfi_adjust_cfa_offset -FRAME_SIZE
+    /* bctr, not blr: a blr to another context's return address would
+       always miss the link-stack predictor. */
+    bctr
+FCTX_FUNC_END(fctx_jump)
+
+    .section .note.GNU-stack,"",%progbits

@@ -1,0 +1,93 @@
+/*
+ * fctx_transfer_t fctx_ontop(fctx_t to, void *data, fctx_ontop_fn fn)
+ *                                                   ppc64 ELFv2, ELF, GAS
+ *
+ * r3 = to, r4 = data, r5 = fn.  Saves our state like fctx_jump, switches
+ * to `to` and restores its registers, then calls fn({our context, data})
+ * through a minimal call frame (fctx_ontop_call below) that looks exactly
+ * like a function called from `to`'s resume point; when fn returns, its
+ * r3:r4 becomes the result of `to`'s pending switch (for a new context:
+ * the start stub's transfer).  Not a plain tail call: fn is reached
+ * through a pointer, so it may belong to another module and come back
+ * with its own TOC in r2, while a same-module caller of `to`'s pending
+ * switch expects r2 unchanged; the call frame reloads `to`'s r2 from its
+ * TOC save slot, as every caller through a pointer must.
+ */
+#include "frame_ppc64_elfv2.h"
+
+FCTX_FUNC_BEGIN(fctx_ontop)
+    mr      %r12, %r5                   /* fn, in r12 for its global entry;
+                                           r5 is scratch from here on */
+    mflr    %r0
+    stdu    %r1, -FRAME_SIZE(%r1)       /* same frame as fctx_jump */
+    .cfi_adjust_cfa_offset FRAME_SIZE
+    std     %r0, FRAME_LR(%r1)
+    .cfi_offset lr, FRAME_LR - FRAME_SIZE
+    std     %r2, FRAME_TOC(%r1)
+    mfcr    %r0
+    stw     %r0, FRAME_CR(%r1)
+    FCTX_GPRS(std, %r1, FRAME_R14)
+    FCTX_FPRS(stfd, %r1, FRAME_F14)
+    FCTX_VRS(stvx, %r1, FRAME_V20)
+#ifndef FCTX_NO_FPU_CONTROL
+    mffs    %f0
+    stfd    %f0, FRAME_FPSCR(%r1)
+    mfvscr  %v0
+    li      %r5, FRAME_VSCR
+    stvx    %v0, %r1, %r5
+#endif
+
+    addi    %r11, %r1, FRAME_SIZE       /* our context */
+    addi    %r1, %r3, -FRAME_SIZE       /* switch stacks */
+    FCTX_GPRS(ld, %r1, FRAME_R14)
+    FCTX_FPRS(lfd, %r1, FRAME_F14)
+    FCTX_VRS(lvx, %r1, FRAME_V20)
+#ifndef FCTX_NO_FPU_CONTROL
+    lfd     %f0, FRAME_FPSCR(%r1)
+    mtfsf   0xff, %f0, 1, 0
+    li      %r5, FRAME_VSCR
+    lvx     %v0, %r1, %r5
+    mtvscr  %v0
+#endif
+    lwz     %r0, FRAME_CR(%r1)
+    mtcrf   CR_NONVOLATILE, %r0
+    ld      %r2, FRAME_TOC(%r1)
+    ld      %r0, FRAME_LR(%r1)
+    mtlr    %r0                         /* as if `to` had just called us */
+    mr      %r3, %r11                   /* fn's argument {our context, data} */
+    addi    %r1, %r1, FRAME_SIZE        /* pop the block: r1 = `to`'s sp */
+    .cfi_adjust_cfa_offset -FRAME_SIZE
+    b       fctx_ontop_call
+FCTX_FUNC_END(fctx_ontop)
+
+/*
+ * fn's caller, entered as if called from `to`'s resume point: LR = that
+ * resume address, r1 = `to`'s sp, r2 = `to`'s TOC, r12 = fn, r3:r4 = fn's
+ * argument.  Its CFI is that of an ordinary function, so unwinders (C++
+ * exceptions thrown by fn) continue into `to`'s frames; the instruction
+ * after the call is the TOC reload the unwinder looks for.
+ */
+    .text
+    .type   fctx_ontop_call, @function
+    .p2align 4
+fctx_ontop_call:
+    .cfi_startproc
+    mflr    %r0
+    std     %r0, LR_SAVE(%r1)           /* in `to`'s frame, as callees do */
+    .cfi_offset lr, LR_SAVE
+    stdu    %r1, -MIN_FRAME(%r1)        /* header only: fn's prototype needs
+                                           no parameter save area */
+    .cfi_adjust_cfa_offset MIN_FRAME
+    std     %r2, TOC_SAVE(%r1)          /* fn is called through a pointer */
+    mtctr   %r12
+    bctrl                               /* fn(transfer) -> r3:r4 */
+    ld      %r2, TOC_SAVE(%r1)
+    addi    %r1, %r1, MIN_FRAME
+    .cfi_adjust_cfa_offset -MIN_FRAME
+    ld      %r0, LR_SAVE(%r1)
+    mtctr   %r0
+    bctr                                /* resume `to` with fn's result */
+    .cfi_endproc
+    .size   fctx_ontop_call, . - fctx_ontop_call
+
+    .section .note.GNU-stack,"",%progbits
