@@ -21,9 +21,11 @@
  *    control bits (default NaN 25, alternative half precision 26) are
  *    "reserved, must not be modified" by conforming code.  The condition
  *    flags 28-31, QC 27 and cumulative exception flags 0-4 and 7 are NOT
- *    preserved.  So a context's FPSCR is saved and restored whole: every
- *    preserved bit comes back, and the unpreserved status bits may legally
- *    take any value (they come back as the resumed context left them).
+ *    preserved (the "status" bits, FPSCR_STATUS_HI | FPSCR_STATUS_LO).
+ *    So a switch gives the resumed context every non-status bit of its own
+ *    saved FPSCR (its modes) and keeps the status bits live: exception
+ *    flags belong to the thread, as with <fenv.h> and as on the AArch64
+ *    port, whose FPSR is a separate register (fctx_fpscr_restore below).
  *    Skipped with FCTX_NO_FPU_CONTROL (then all contexts of a thread share
  *    the FP modes); the slot stays so the layout never changes.
  *  - stack: full descending, sp is 8-byte aligned at every public
@@ -184,6 +186,26 @@ name:                         \
     .cfi_endproc;           \
     .fnend;                 \
     .size name, . - name
+
+#if FCTX_ARM_VFP
+/* FPSCR status bits (not preserved across calls, see above): N Z C V QC,
+ * and the cumulative exception flags IDC IXC UFC OFC DZC IOC.  Split in
+ * two because each half is an Arm/Thumb-2 modified immediate. */
+#  define FPSCR_STATUS_HI 0xF8000000
+#  define FPSCR_STATUS_LO 0x0000009F
+
+/* fpscr = (saved & ~status) | (current fpscr & status), computed as
+ * saved ^ ((saved ^ current) & status); clobbers t1, t2. */
+    .macro fctx_fpscr_restore saved, t1, t2
+    vmrs    \t1, fpscr                  /* the thread's live status bits */
+    eor     \t1, \t1, \saved           /* where current and saved differ */
+    and     \t2, \t1, #FPSCR_STATUS_LO  /* ... within the status bits */
+    and     \t1, \t1, #FPSCR_STATUS_HI
+    eor     \saved, \saved, \t2          /* saved modes, current status */
+    eor     \saved, \saved, \t1
+    vmsr    fpscr, \saved
+    .endm
+#endif
 
 /* CFI for the saved registers: where each one is, relative to the CFA
  * (= ctx + FRAME_SIZE, the sp of the pending call), and "back in its

@@ -55,7 +55,8 @@ FCTX_FUNC_BEGIN(fctx_jump)
 #  ifndef FCTX_NO_FPU_CONTROL
     ldr     r12, [sp], #8               /* `to`'s FPSCR; skip the pad */
     .cfi_adjust_cfa_offset -8           /* (CFI exact at the next insn) */
-    vmsr    fpscr, r12
+    fctx_fpscr_restore r12, r0, lr      /* its modes, the thread's flags;
+                                           r0 and lr are reloaded below */
 #  else
     add     sp, sp, #8
     .cfi_adjust_cfa_offset -8

@@ -12,7 +12,9 @@
  *   regs_bad_jump(to, data): fctx_jump, then corrupt r6 (the test proves
  *     that it notices).
  * Words are uint64_t.  Order: r4 r5 r6 r7 r8 r9 r10 r11 (zero-extended,
- * mask 0xffffffff), then with VFP d8 ... d15 (all 64 bits) and FPSCR
+ * mask 0xffffffff), then with VFP d8 ... d15 (all 64 bits) and, unless the
+ * library is built with FCTX_NO_FPU_CONTROL (tests/arm32.cmake passes it
+ * on), FPSCR
  * (mask: RMode 22-23, FZ 24, DN 25, AHP 26 - control bits that are
  * writable on every VFP implementation; the trap enables 8-12/15 read as
  * zero on most cores and under qemu, and Len/Stride would change how the
@@ -29,9 +31,16 @@
  */
 #if defined(__ARM_FP) || (defined(__VFP_FP__) && !defined(__SOFTFP__))
 #  define VFP 1
-#  define COUNT 17
+#  ifndef FCTX_NO_FPU_CONTROL
+#    define FPSCR_WORD 1
+#    define COUNT 17
+#  else
+#    define FPSCR_WORD 0            /* FP modes shared by design: no word */
+#    define COUNT 16
+#  endif
 #else
 #  define VFP 0
+#  define FPSCR_WORD 0
 #  define COUNT 8
 #endif
 #define W_D8    (8 * 8)             /* offset of word 8 (d8) */
@@ -60,7 +69,9 @@ regs_mask:
     .quad 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff    /* r8-r11 */
 #if VFP
     .quad -1, -1, -1, -1, -1, -1, -1, -1                    /* d8-d15 */
+#  if FPSCR_WORD
     .quad 0x07C00000                                        /* FPSCR modes */
+#  endif
 #endif
 
 /* Store word `reg` zero-extended at [base, #off]; `zero` holds 0. */
@@ -89,8 +100,10 @@ regs_read:                          /* r0 = out */
 #if VFP
     add     r2, r0, #W_D8
     vstmia  r2, {d8-d15}            /* little-endian: a d register is its uint64 */
+#  if FPSCR_WORD
     vmrs    r2, fpscr
     putw    r2, r0, W_FPSCR, r1
+#  endif
 #endif
     bx      lr
     .cfi_endproc
@@ -144,8 +157,10 @@ regs_switch:            /* r0 &result, r1 jumpfn, r2 to, r3 data, [sp] load, [sp
 #if VFP
     vmrs    r3, fpscr
     str     r3, [sp, #4]            /* the caller's FP modes, restored below */
+#  if FPSCR_WORD
     ldr     r3, [r4, #W_FPSCR]
     vmsr    fpscr, r3
+#  endif
     add     r3, r4, #W_D8
     vldmia  r3, {d8-d15}
 #endif
@@ -171,8 +186,10 @@ regs_switch:            /* r0 &result, r1 jumpfn, r2 to, r3 data, [sp] load, [sp
 #if VFP
     add     r1, r12, #W_D8
     vstmia  r1, {d8-d15}
+#  if FPSCR_WORD
     vmrs    r1, fpscr
     putw    r1, r12, W_FPSCR, r3
+#  endif
     ldr     r1, [sp, #4]
     vmsr    fpscr, r1               /* back to the caller's FP modes */
 #endif
