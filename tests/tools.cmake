@@ -9,6 +9,13 @@ else()
   message(STATUS "fctx tests: test_threads not registered (needs POSIX threads)")
 endif()
 
+# ---- raw contexts announced to ASan/TSan/valgrind by the user (docs/tools.md) ----
+if(UNIX)
+  fctx_add_test(test_raw_tools test_raw_tools.c)
+else()
+  message(STATUS "fctx tests: test_raw_tools not registered (runs its scenarios in fork()ed children)")
+endif()
+
 # ---- unwinders and frame-pointer walks inside contexts ------------------------
 if(FCTX_BINARY_FORMAT STREQUAL "elf" AND CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
   include(CheckIncludeFile)

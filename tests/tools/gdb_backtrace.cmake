@@ -23,6 +23,12 @@ foreach(s IN LISTS stops)
   list(APPEND args -ex "echo @@BT ${s}\\n" -ex "bt 40" -ex "echo @@END\\n" -ex "continue")
 endforeach()
 
+# LeakSanitizer cannot run under ptrace (ASan builds); the rest of ASan can.
+if(DEFINED ENV{ASAN_OPTIONS} AND NOT "$ENV{ASAN_OPTIONS}" STREQUAL "")
+  set(ENV{ASAN_OPTIONS} "$ENV{ASAN_OPTIONS}:detect_leaks=0")
+else()
+  set(ENV{ASAN_OPTIONS} "detect_leaks=0")
+endif()
 execute_process(COMMAND "${GDB}" ${args} --args "${EXE}"
                 OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc TIMEOUT 300)
 set(all "${out}\n${err}")
@@ -60,7 +66,8 @@ foreach(s IN LISTS stops)
   string(REPLACE "\n" ";" lines "${bt}")
   set(frames)
   foreach(l IN LISTS lines)
-    if(l MATCHES "^#([0-9]+) +(0x[0-9a-fA-F]+ in )?([A-Za-z_][A-Za-z0-9_.]*)")
+    # every frame line counts, "?? ()" (no symbol: junk past the stub) too
+    if(l MATCHES "^#([0-9]+) +(0x[0-9a-fA-F]+ in )?([^ (]+)")
       list(APPEND frames "${CMAKE_MATCH_3}")
     endif()
   endforeach()
