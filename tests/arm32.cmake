@@ -71,7 +71,7 @@ if(FCTX_ARCH STREQUAL "arm" AND TARGET test_arm32_unwind)
              COMMAND ${FCTX_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/ports/arm32_gdb_backtrace.sh
                      ${_arm32_qemu} ${_arm32_sysroot} ${FCTX_GDB_MULTIARCH}
                      $<TARGET_FILE:test_arm32_unwind>
-                     ${CMAKE_CURRENT_BINARY_DIR}/arm32-gdb)
+                     ${CMAKE_CURRENT_BINARY_DIR}/arm32-gdb $<TARGET_FILE_DIR:fctx>)
     set_tests_properties(test_arm32_gdb_backtrace PROPERTIES TIMEOUT 180)
   endif()
 endif()

@@ -1,6 +1,7 @@
 #!/bin/bash
 # gdb backtraces inside 32-bit Arm contexts, through qemu-arm's gdb stub:
 #   arm32_gdb_backtrace.sh <qemu-arm> <sysroot> <gdb-multiarch> <test_arm32_unwind> <workdir>
+#                          [<dir of libfctx.so, for shared builds>]
 # Checks, on the test_arm32_unwind program:
 #   1. in bt_leaf (called bt_entry -> bt_middle -> bt_leaf in a new context):
 #      bt = bt_leaf, bt_middle, bt_entry, fctx_context_start - and nothing
@@ -11,7 +12,7 @@
 #      main): a complete backtrace ending in fctx_context_start (before the
 #      stack switch) or main (after it), never "??" or a corrupt stack.
 set -u
-qemu=$1 sysroot=$2 gdb=$3 exe=$4 work=$5
+qemu=$1 sysroot=$2 gdb=$3 exe=$4 work=$5 libdir=${6:-}
 mkdir -p "$work"
 sock="$work/gdb.sock"
 rm -f "$sock"
@@ -21,7 +22,10 @@ trap 'kill $qpid 2>/dev/null; wait $qpid 2>/dev/null' EXIT
 for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || { echo "qemu's gdb socket did not appear"; exit 1; }
 
-cmds=(-ex "set sysroot $sysroot" -ex "set pagination off" -ex "file $exe"
+# Libraries outside the sysroot (a shared libfctx) are found through
+# solib-search-path: gdb looks for them under the sysroot first.
+cmds=(-ex "set sysroot $sysroot" -ex "set solib-search-path $libdir"
+      -ex "set pagination off" -ex "file $exe"
       -ex "target remote $sock"
       -ex "break bt_leaf" -ex "continue" -ex "echo ==== leaf\n" -ex "bt"
       -ex "delete" -ex "break bt_ontop" -ex "continue" -ex "echo ==== ontop\n" -ex "bt"
