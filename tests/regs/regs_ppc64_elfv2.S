@@ -9,15 +9,23 @@
  *     derives its own from r12, and regs_switch reloads its own;
  *   - masks: CR fields 2-4; FPSCR RN and DRN (enables would trap in the C
  *     code that runs between the switches); VSCR NJ.
+ * With FCTX_NO_FPU_CONTROL (tests/more-targets.cmake passes the library's
+ * define here) the control words, which come last, are not checked.
  * Word order: r14-r31 (0-17), f14-f31 (18-35), v20-v31 (36-59, two words
  * each), cr (60), fpscr (61), vscr (62).
  */
 #include "../../asm/frame_ppc64_elfv2.h"
 
+#ifndef FCTX_NO_FPU_CONTROL
+#  define NWORDS 63
+#else
+#  define NWORDS 61             /* FPSCR and VSCR shared by design */
+#endif
+
     .section .rodata
     .globl  regs_count
     .p2align 3
-regs_count: .long 63
+regs_count: .long NWORDS
     .globl  regs_mask
     .p2align 3
 regs_mask:
@@ -49,8 +57,8 @@ regs_mask:
 #define W_CR    (60 * 8)
 #define W_FPSCR (61 * 8)
 #define W_VSCR  (62 * 8)
-#define W_SP0   (63 * 8)
-#define W_SP1   (64 * 8)
+#define W_SP0   (NWORDS * 8)
+#define W_SP1   (NWORDS * 8 + 8)
 
     .text
 /* regs_read(out r3).  Leaf: uses the protected zone below r1 as a
@@ -114,6 +122,7 @@ regs_switch:
     VSX_VRS(lxvd2x, %r6, W_V20)
     ld      %r0, W_CR(%r6)
     mtcrf   CR_NONVOLATILE, %r0
+#ifndef FCTX_NO_FPU_CONTROL
     lfd     %f0, W_FPSCR(%r6)
     mtfsf   0xff, %f0, 1, 0
     lwz     %r0, W_VSCR(%r6)
@@ -125,6 +134,7 @@ regs_switch:
     li      %r9, 80
     lvx     %v0, %r1, %r9
     mtvscr  %v0
+#endif
     bctrl
     ld      %r2, TOC_SAVE(%r1)
     ld      %r7, 32(%r1)                /* store; r3:r4 stay untouched */
@@ -133,6 +143,7 @@ regs_switch:
     VSX_VRS(stxvd2x, %r7, W_V20)
     mfcr    %r0
     std     %r0, W_CR(%r7)
+#ifndef FCTX_NO_FPU_CONTROL
     mffs    %f0
     stfd    %f0, W_FPSCR(%r7)
     mfvscr  %v0
@@ -140,6 +151,7 @@ regs_switch:
     stvx    %v0, %r1, %r9
     lwz     %r0, 80(%r1)
     std     %r0, W_VSCR(%r7)
+#endif
     std     %r1, W_SP1(%r7)             /* sp after */
     lwz     %r0, 40(%r1)
     mtcrf   CR_NONVOLATILE, %r0
