@@ -36,7 +36,7 @@ FCTX_FUNC_BEGIN(fctx_make)
     mov     x10, xzr                    /* slot unused */
 #endif
     stp     x10, xzr, [x0, #FRAME_FPCR] /* FPCR and the padding word */
-    adr     x17, fctx_context_start     /* first resume lands in the stub */
+    adr     x17, fctx_context_resume    /* first resume lands in the stub */
 #if FCTX_PAC_ENABLED
     mov     x16, x9                     /* modifier: the sp that jump/ontop
                                            authenticate with (ctx + FRAME_SIZE) */
@@ -47,10 +47,10 @@ FCTX_FUNC_BEGIN(fctx_make)
 FCTX_FUNC_END(fctx_make)
 
 /*
- * First frame of every context.  Reached only by a `ret`: fctx_jump's
- * (x0:x1 = transfer) or the return of an fctx_ontop function (x0:x1 = its
- * result).  A `ret` sets BTYPE 00, so no landing pad is needed, and we put
- * none: nothing may `br`/`blr` here.  x29 is 0 (restored from the frame
+ * First frame of every context.  Entered at fctx_context_resume, only by a
+ * `ret`: fctx_jump's (x0:x1 = transfer) or the return of an fctx_ontop
+ * function (x0:x1 = its result).  A `ret` sets BTYPE 00, so no landing pad
+ * is needed, and we put none: nothing may `br`/`blr` here.  x29 is 0 (restored from the frame
  * fctx_make built; an ontop function preserves it), so the entry
  * function's frame record {0, here} ends frame-pointer walks; the CFI
  * marks the return address undefined so unwinders and debuggers stop here.
@@ -62,6 +62,11 @@ FCTX_FUNC_END(fctx_make)
 fctx_context_start:
     .cfi_startproc
     .cfi_undefined x30
+    nop                                 /* resumes land after this: unwinders
+                                           look a return address up at addr - 1,
+                                           which must be in this FDE, not in
+                                           fctx_make's just before it */
+fctx_context_resume:
     blr     x19                         /* entry(transfer): x0:x1 is already
                                            the first argument; must not return */
     bl      fctx_internal_entry_returned /* hidden C handler, never returns */

@@ -24,7 +24,7 @@ FCTX_FUNC_BEGIN(fctx_make)
     addi    a0, a0, -(FRAME_TOP_PAD + FRAME_SIZE)  /* frame; the stub then
                                            runs with sp = top - FRAME_TOP_PAD */
     sd      zero, FRAME_S0(a0)          /* frame-pointer chain ends here */
-    lla     t0, fctx_context_start
+    lla     t0, fctx_context_resume
     sd      t0, FRAME_RA(a0)            /* first resume lands in the stub */
     sd      a2, FRAME_S1(a0)            /* entry, kept in a callee-saved reg */
     sd      zero, FRAME_S2(a0)          /* deterministic contents */
@@ -61,13 +61,13 @@ FCTX_FUNC_BEGIN(fctx_make)
 FCTX_FUNC_END(fctx_make)
 
 /*
- * First frame of every context.  Reached by fctx_jump's `jr t2` (a0:a1 =
- * transfer) or by the return of an fctx_ontop function (a0:a1 = its
- * result), with sp = top - FRAME_TOP_PAD, 16-byte aligned as the ABI wants
- * at the call below.
- * s0 (fp) is 0 (restored from the frame fctx_make built; an ontop function
- * preserves it), so frame-pointer walks end here; the CFI marks the return
- * address undefined so unwinders and debuggers stop here.
+ * First frame of every context.  Entered at fctx_context_resume, by
+ * fctx_jump's `jr t2` (a0:a1 = transfer) or by the return of an fctx_ontop
+ * function (a0:a1 = its result), with sp = top - FRAME_TOP_PAD, 16-byte
+ * aligned as the ABI wants at the call below.  s0 (fp) is 0 (restored from
+ * the frame fctx_make built; an ontop function preserves it), so
+ * frame-pointer walks end here; the CFI marks the return address undefined
+ * so unwinders and debuggers stop here.
  */
     .text
     .type   fctx_context_start, @function
@@ -75,6 +75,11 @@ FCTX_FUNC_END(fctx_make)
 fctx_context_start:
     .cfi_startproc
     .cfi_undefined ra
+    nop                                 /* resumes land after this: unwinders
+                                           look a return address up at addr - 1,
+                                           which must be in this FDE, not in
+                                           fctx_make's just before it */
+fctx_context_resume:
     jalr    s1                          /* entry(transfer): a0:a1 is already
                                            the first argument; must not return */
     call    fctx_internal_entry_returned /* hidden C handler, never returns */

@@ -128,3 +128,36 @@ if(FCTX_ARCH STREQUAL "riscv64")
     add_test(NAME test_riscv64_lp64_softfloat COMMAND test_riscv64_lp64_softfloat)
   endif()
 endif()
+
+# gdb (gdb-multiarch through qemu-user's gdb stub): backtraces end at the
+# start stub, and are complete at every instruction of fctx_jump/fctx_ontop.
+set(_gdb_emu "${CMAKE_CROSSCOMPILING_EMULATOR}")
+list(LENGTH _gdb_emu _gdb_emu_n)
+set(_gdb_emu0 "")
+if(_gdb_emu_n GREATER 0)
+  list(GET _gdb_emu 0 _gdb_emu0)
+endif()
+find_program(FCTX_GDB_MULTIARCH gdb-multiarch)
+find_program(FCTX_BASH bash)
+if(NOT _gdb_emu0 MATCHES "qemu-(aarch64|riscv64)")
+  message(STATUS "fctx ports: test_ports_gdb_backtrace not registered (needs qemu-user as the emulator)")
+elseif(FCTX_PORTS_PAC_BUILD)
+  # qemu 7.2's gdb stub does not describe the pointer-authentication masks,
+  # so gdb cannot strip signed return addresses: every pac-ret frame (the
+  # compiler's too) unwinds to garbage.  Not an fctx property.
+  message(STATUS "fctx ports: test_ports_gdb_backtrace not registered "
+                 "(pac-ret build: gdb through qemu's stub cannot strip signed return addresses)")
+elseif(NOT FCTX_GDB_MULTIARCH OR NOT FCTX_BASH)
+  message(STATUS "fctx ports: test_ports_gdb_backtrace not registered "
+                 "(gdb-multiarch not found; Debian: apt-get install gdb-multiarch)")
+else()
+  add_executable(gdb_ports ports/gdb_ports.c)
+  target_link_libraries(gdb_ports PRIVATE fctx::fctx)
+  target_compile_options(gdb_ports PRIVATE -g $<$<COMPILE_LANGUAGE:C>:${FCTX_WARNINGS}>)
+  set_target_properties(gdb_ports PROPERTIES C_STANDARD 11 C_EXTENSIONS OFF)
+  add_test(NAME test_ports_gdb_backtrace
+           COMMAND ${FCTX_BASH} ${_ports_dir}/gdb_qemu_backtrace.sh
+                   ${FCTX_GDB_MULTIARCH} ${CMAKE_READELF} $<TARGET_FILE:gdb_ports>
+                   ${CMAKE_CURRENT_BINARY_DIR}/ports-gdb ${_gdb_emu})
+  set_tests_properties(test_ports_gdb_backtrace PROPERTIES TIMEOUT 300)
+endif()
