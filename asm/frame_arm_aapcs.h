@@ -194,16 +194,20 @@ name:                         \
 #  define FPSCR_STATUS_HI 0xF8000000
 #  define FPSCR_STATUS_LO 0x0000009F
 
-/* fpscr = (saved & ~status) | (current fpscr & status), computed as
- * saved ^ ((saved ^ current) & status); clobbers t1, t2. */
+/* fpscr = (saved & ~status) | (current fpscr & status), i.e. current with
+ * the mode bits that differ from `saved` flipped.  The write is skipped
+ * when no mode bit differs (the common case: all contexts use the same
+ * modes), because vmsr to FPSCR may serialise the pipeline.  Clobbers
+ * t1, t2 and the condition flags (not preserved across calls anyway). */
     .macro fctx_fpscr_restore saved, t1, t2
-    vmrs    \t1, fpscr                  /* the thread's live status bits */
-    eor     \t1, \t1, \saved           /* where current and saved differ */
-    and     \t2, \t1, #FPSCR_STATUS_LO  /* ... within the status bits */
-    and     \t1, \t1, #FPSCR_STATUS_HI
-    eor     \saved, \saved, \t2          /* saved modes, current status */
-    eor     \saved, \saved, \t1
-    vmsr    fpscr, \saved
+    vmrs    \t1, fpscr                  /* current: its status bits stay */
+    eor     \t2, \t1, \saved           /* bits where current and saved differ */
+    bic     \t2, \t2, #FPSCR_STATUS_HI  /* ... ignoring the status bits */
+    bics    \t2, \t2, #FPSCR_STATUS_LO
+    beq     1f                          /* same modes: no write */
+    eor     \t1, \t1, \t2              /* current with saved modes */
+    vmsr    fpscr, \t1
+1:
     .endm
 #endif
 
