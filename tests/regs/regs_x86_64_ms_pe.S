@@ -50,8 +50,14 @@ regs_mask:
     .quad -1, -1, -1, -1, -1, -1, -1, -1                /* GPRs */
     .quad -1, -1, -1, -1, -1, -1, -1, -1, -1, -1        /* xmm6-xmm10 */
     .quad -1, -1, -1, -1, -1, -1, -1, -1, -1, -1        /* xmm11-xmm15 */
+#ifndef FCTX_NO_FPU_CONTROL
     .quad 0xE040        /* MXCSR: FZ, rounding control, DAZ (masks stay set) */
     .quad 0x0F00        /* x87 CW: rounding and precision control */
+#else
+    .quad 0, 0          /* FCTX_NO_FPU_CONTROL (the build passes the library's
+                           define here): the FP control words are shared by
+                           all contexts of a thread by design, not varied */
+#endif
     .quad -1, -1, -1, -1, -1                            /* TEB pointers */
     .quad 0xFFFFFFFF    /* GuaranteedStackBytes: 32 bits, and the final check
                            of test_registers.c (partial masks) proves that
