@@ -65,11 +65,11 @@
  *
  * A context (fctx_t) is the address of this block on its own stack:
  *
- *   ctx + 0x00  d8          \
+ *   ctx + 0x00  d8           +
  *   ...                      | VFP builds only (FRAME_VFP_SIZE bytes,
  *   ctx + 0x38  d15          | 0 otherwise; the offsets below then start
  *   ctx + 0x40  FPSCR        | at 0x00)
- *   ctx + 0x44  (padding)   /  keeps the frame a multiple of 8 bytes
+ *   ctx + 0x44  (padding)    +  keeps the frame a multiple of 8 bytes
  *   ctx + 0x48  result ptr   r0 of the pending call (new context: START_ARGS)
  *   ctx + 0x4c  r4           (new context: the entry function)
  *   ctx + 0x50  r5
@@ -93,16 +93,16 @@
  *   top - 0x04  0 (keeps the area a multiple of 8 bytes)
  *   top - 0x08  START_BOTTOM_RA: a fake return address inside
  *               fctx_context_bottom, a .cantunwind function (see below)
- *   top - 0x0c  START_ARGS + 4: transfer.data  \ written through the
- *   top - 0x10  START_ARGS + 0: transfer.ctx   / frame's result pointer
+ *   top - 0x0c  START_ARGS + 4: transfer.data  + written through the
+ *   top - 0x10  START_ARGS + 0: transfer.ctx   + frame's result pointer
  *   top - 0x10 - FRAME_SIZE: the frame above; its sp after popping =
  *               START_ARGS = the start stub's sp (8-byte aligned)
  *
  * Why the fake return address: an EHABI unwinder (libgcc's
  * _Unwind_Backtrace, C++ exceptions, glibc's backtrace()) reports a frame
  * only if its code has a real unwind entry, and stops at a .cantunwind one
- * without reporting it.  The start stub's entry says "lr was saved at
- * sp + 8 above an 8-byte pad", so walks report the stub as the context's
+ * without reporting it.  The start stub's entry says "8 bytes of locals
+ * (the transfer words), then the saved lr", so walks report the stub as the context's
  * first frame and then stop at fctx_context_bottom - exactly like a
  * thread's start routine, reported, above the .cantunwind clone().  The
  * DWARF CFI (debuggers) marks the stub's return address undefined instead.
