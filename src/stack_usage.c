@@ -19,6 +19,7 @@
 #  include <sys/mman.h>
 #endif
 #if FCTX_VALGRIND
+#  include <valgrind/memcheck.h>
 #  include <valgrind/valgrind.h>
 #endif
 
@@ -44,6 +45,11 @@ NO_ASAN int fctx_stack_paint(const fctx_stack_t *stack)
         return EINVAL;
     uintptr_t hi = (uintptr_t)stack->sp & ~(uintptr_t)3;
     volatile uint32_t *w = (volatile uint32_t *)(((uintptr_t)stack->sp - stack->size + 3) & ~(uintptr_t)3);
+#if FCTX_VALGRIND
+    /* A reused stack's dead area is "no access" to memcheck (a finished
+     * fiber's frames); painting makes the whole stack fresh memory again. */
+    VALGRIND_MAKE_MEM_UNDEFINED((char *)stack->sp - stack->size, stack->size);
+#endif
     while ((uintptr_t)w < hi)
         *w++ = PAINT_WORD;
     return 0;

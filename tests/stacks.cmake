@@ -51,3 +51,15 @@ endif()
 fctx_add_test(test_overflow test_overflow.c)
 add_test(NAME test_overflow_mprotect COMMAND test_overflow)
 set_tests_properties(test_overflow_mprotect PROPERTIES ENVIRONMENT FCTX_GUARD_METHOD=mprotect)
+
+# Segmented stacks.  The test's own code runs on split stacks, so it is
+# compiled with -fsplit-stack like the library.  Without the option, the
+# same file checks the ENOTSUP contract.
+if(FCTX_SPLIT_STACK)
+  fctx_add_test(test_split test_split.c)
+  target_compile_options(test_split PRIVATE -fsplit-stack)
+  target_compile_definitions(test_split PRIVATE FCTX_TEST_SPLIT=1)
+else()
+  fctx_stacks_executable(test_split test_split.c)
+  add_test(NAME test_split_unsupported COMMAND test_split)
+endif()

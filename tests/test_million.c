@@ -158,8 +158,13 @@ static void run(size_t n, size_t stack_kib)
     printf("    mappings %ld -> %ld (vm.max_map_count %ld); %zu chunks, %.1f GiB reserved\n", maps0,
            maps1, max_map_count(), st.chunks, (double)st.reserved / 1073741824.0);
     if (st.guard_method == FCTX_GUARD_MADVISE) {
-        /* The point: mappings do not grow with the number of fibers. */
+        /* The point: mappings do not grow with the number of fibers.
+         * (Sanitizers map memory of their own as they go.) */
+#if defined(UNDER_ASAN) || defined(UNDER_TSAN)
+        CHECK(maps1 - maps0 <= (long)st.chunks + 64 + (long)n / 10);
+#else
         CHECK(maps1 - maps0 <= (long)st.chunks + 16);
+#endif
         CHECK(maps1 < max_map_count());
     }
 #if !defined(UNDER_ASAN) && !defined(UNDER_TSAN)
@@ -186,8 +191,12 @@ static void run(size_t n, size_t stack_kib)
     printf("    finish %.0f ns/fiber; RSS back to +%.1f MiB\n", (t4 - t3) / (double)n,
            (double)(rss2 > rss0 ? rss2 - rss0 : 0) / 1048576.0);
     CHECK(fctx_arena_stats(arena, &st) == 0 && st.live == 0);
-    /* Released stacks gave their pages back (MADV_DONTNEED). */
-    CHECK(rss2 < rss0 + (rss1 - rss0) / 4);
+#if !defined(UNDER_ASAN) && !defined(UNDER_TSAN)
+    /* Released stacks gave their pages back (MADV_DONTNEED).  (Sanitizers
+     * and valgrind keep shadow memory of the stacks resident.) */
+    if (!RUNNING_ON_VALGRIND)
+        CHECK(rss2 < rss0 + (rss1 - rss0) / 4);
+#endif
     CHECK(fctx_arena_destroy(arena) == 0);
     free(fibers);
 }
@@ -242,16 +251,16 @@ int main(int argc, char **argv)
     const char *why = NULL;
 #if defined(UNDER_ASAN)
     why = "AddressSanitizer maps a fake stack per fiber (one mapping each)";
-    if (n > 20000)
-        n = 20000;
+    if (n > 10000)
+        n = 10000;
 #elif defined(UNDER_TSAN)
     why = "ThreadSanitizer keeps a large state per fiber";
     if (n > 2000)
         n = 2000;
 #endif
-    if (RUNNING_ON_VALGRIND && n > 2000) {
-        why = "valgrind searches its registered stacks linearly";
-        n = 2000;
+    if (RUNNING_ON_VALGRIND && n > 500) {
+        why = "valgrind is slow per fiber and searches its registered stacks linearly";
+        n = 500;
     }
     if (fctx_guard_method() == FCTX_GUARD_MPROTECT && (long)n > max_map_count() / 4) {
         why = "guards by mprotect (no MADV_GUARD_INSTALL here) take two mappings per stack";

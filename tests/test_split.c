@@ -1,0 +1,258 @@
+/* Segmented (split) stacks.  Built with -fsplit-stack when the library is
+ * (FCTX_SPLIT_STACK=ON, FCTX_TEST_SPLIT defined): fibers that start on a
+ * small first segment recurse megabytes deep and back, suspended at depth
+ * and interleaved with each other, resumed on another thread; all their
+ * segments are unmapped when they finish (the process's mapped size comes
+ * back); ordinary guarded fibers still hit their guard page.  Without the
+ * option: the allocator's ENOTSUP contract. */
+#define _GNU_SOURCE 1
+#include <fctx/fiber.h>
+#include <fctx/stack_ext.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "death.h"
+
+#if !defined(FCTX_TEST_SPLIT)
+
+static fctx_fiber_t never_runs(fctx_fiber_t caller, void *data)
+{
+    (void)data;
+    return caller;
+}
+
+static void test_unsupported(void)
+{
+    CHECK(fctx_split_stack_supported() == 0);
+    const fctx_allocator_t *a = fctx_split_allocator();
+    CHECK(a != NULL && a->allocate != NULL && a->deallocate != NULL);
+    fctx_stack_t s;
+    CHECK(fctx_stack_allocate(a, 0, &s) == ENOTSUP);
+    fctx_fiber_t f = (fctx_fiber_t)&f;
+    CHECK(fctx_fiber_create(&f, a, 0, NULL) == EINVAL);
+    fctx_fiber_attr_t attr = FCTX_FIBER_ATTR_INIT;
+    attr.allocator = a;
+    CHECK(fctx_fiber_create_ex(&f, &attr, never_runs) == ENOTSUP && f == NULL);
+}
+
+int main(void)
+{
+    printf("  library built without FCTX_SPLIT_STACK: the allocator must say ENOTSUP\n");
+    RUN(test_unsupported);
+    return 0;
+}
+
+#else /* FCTX_TEST_SPLIT */
+
+#define FRAME 512
+
+/* Every frame keeps a value derived from its depth and its fiber; checked
+ * on the way back, so frames on different segments (and of different
+ * fibers) must all survive. */
+__attribute__((noinline)) static uint64_t descend(unsigned depth, unsigned tag, unsigned pause_every,
+                                                  fctx_fiber_t *caller)
+{
+    volatile unsigned char frame[FRAME];
+    for (unsigned i = 0; i < FRAME; i += 64)
+        frame[i] = (unsigned char)(depth * 31u + tag + i);
+    uint64_t sum = depth;
+    if (depth > 0) {
+        if (pause_every != 0 && depth % pause_every == 0) {
+            /* Suspend deep inside the recursion: other fibers run. */
+            fctx_fiber_transfer_t t = fctx_fiber_resume(*caller, (void *)(uintptr_t)depth);
+            *caller = t.fiber;
+        }
+        sum += descend(depth - 1, tag, pause_every, caller);
+    }
+    for (unsigned i = 0; i < FRAME; i += 64)
+        if (frame[i] != (unsigned char)(depth * 31u + tag + i))
+            return UINT64_MAX / 2; /* poisons the sum: caught by the check */
+    return sum;
+}
+
+struct job {
+    unsigned depth, tag, pause_every;
+    uint64_t result;
+};
+
+static fctx_fiber_t run_job(fctx_fiber_t caller, void *data)
+{
+    struct job *j = (struct job *)data;
+    j->result = descend(j->depth, j->tag, j->pause_every, &caller);
+    return caller;
+}
+
+static uint64_t expected_sum(unsigned depth)
+{
+    return (uint64_t)depth * (depth + 1) / 2;
+}
+
+static long vm_kib(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    size_t len = strlen(field);
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, field, len) == 0 && line[len] == ':')
+            v = strtol(line + len + 1, NULL, 10);
+    if (f != NULL)
+        fclose(f);
+    return v;
+}
+
+static void test_validation(void)
+{
+    CHECK(fctx_split_stack_supported() == 1);
+    const fctx_allocator_t *a = fctx_split_allocator();
+    fctx_stack_t s;
+    CHECK(fctx_stack_allocate(a, 0, NULL) == EINVAL);
+    CHECK(fctx_stack_allocate(a, (size_t)-1, &s) == E2BIG);
+    CHECK(fctx_stack_allocate(a, 1, &s) == 0); /* raised to the minimum */
+    CHECK(s.size >= fctx_stack_traits()->min_size - fctx_stack_traits()->page_size);
+    memset((char *)s.sp - s.size, 0x11, s.size);
+    CHECK(fctx_stack_deallocate(a, &s) == 0);
+}
+
+static void test_deep_recursion(void)
+{
+    const size_t first = fctx_stack_traits()->min_size; /* a few pages */
+    struct job j = {12000, 7, 0, 0}; /* ~6 MiB of frames */
+    fctx_fiber_t f;
+    fctx_stack_t s;
+    fctx_fiber_attr_t attr = FCTX_FIBER_ATTR_INIT;
+    attr.allocator = fctx_split_allocator();
+    attr.stack_size = first;
+    attr.stack_out = &s;
+    CHECK(fctx_fiber_create_ex(&f, &attr, run_job) == 0);
+    printf("  first segment %zu bytes usable; recursing %u frames of %d bytes\n", s.size,
+           j.depth, FRAME);
+    CHECK(s.size < 64 * 1024);
+    fctx_fiber_transfer_t t = fctx_fiber_resume(f, &j);
+    CHECK(t.fiber == NULL && t.data == NULL);
+    CHECK(j.result == expected_sum(j.depth));
+}
+
+#define NFIB 16
+
+static void test_interleaved_and_released(void)
+{
+    long vm0 = vm_kib("VmSize");
+    struct job jobs[NFIB];
+    fctx_fiber_t f[NFIB];
+    fctx_fiber_attr_t attr = FCTX_FIBER_ATTR_INIT;
+    attr.allocator = fctx_split_allocator();
+    attr.stack_size = 16 * 1024;
+    for (int i = 0; i < NFIB; ++i) {
+        jobs[i].depth = 8000 + 100u * (unsigned)i; /* 4+ MiB each */
+        jobs[i].tag = (unsigned)i * 13u;
+        jobs[i].pause_every = 1000;
+        jobs[i].result = 0;
+        CHECK(fctx_fiber_create_ex(&f[i], &attr, run_job) == 0);
+    }
+    /* Round robin: each fiber goes 1000 frames deeper per turn. */
+    int live = NFIB, turn = 0;
+    long vm_peak = 0;
+    void *data[NFIB];
+    for (int i = 0; i < NFIB; ++i)
+        data[i] = &jobs[i];
+    while (live > 0) {
+        for (int i = 0; i < NFIB; ++i) {
+            if (f[i] == NULL)
+                continue;
+            fctx_fiber_transfer_t t = fctx_fiber_resume(f[i], data[i]);
+            f[i] = t.fiber;
+            if (f[i] == NULL) {
+                --live;
+                CHECK(jobs[i].result == expected_sum(jobs[i].depth));
+            } else {
+                CHECK((uintptr_t)t.data % 1000 == 0); /* the depth it paused at */
+            }
+        }
+        if (turn++ == 6) { /* every fiber ~6 MiB deep and suspended there */
+            vm_peak = vm_kib("VmSize");
+        }
+    }
+    long vm1 = vm_kib("VmSize");
+    printf("  %d fibers interleaved: VmSize %ld KiB -> %ld KiB at depth -> %ld KiB after\n", NFIB,
+           vm0, vm_peak, vm1);
+    CHECK(vm_peak - vm0 > NFIB * 2 * 1024L); /* > 2 MiB of segments each */
+    CHECK(vm1 - vm0 < 1024);                 /* all of them unmapped again */
+}
+
+/* A split fiber paused deep down continues on another thread. */
+static void *resume_on_thread(void *arg)
+{
+    fctx_fiber_t *f = (fctx_fiber_t *)arg;
+    fctx_fiber_transfer_t t = fctx_fiber_resume(*f, NULL);
+    *f = t.fiber;
+    return NULL;
+}
+
+static void test_migration(void)
+{
+    struct job j = {6000, 99, 2000, 0};
+    fctx_fiber_t f;
+    fctx_fiber_attr_t attr = FCTX_FIBER_ATTR_INIT;
+    attr.allocator = fctx_split_allocator();
+    CHECK(fctx_fiber_create_ex(&f, &attr, run_job) == 0);
+    fctx_fiber_transfer_t t = fctx_fiber_resume(f, &j); /* pauses at 6000 */
+    f = t.fiber;
+    CHECK(f != NULL);
+    for (int k = 0; k < 2; ++k) { /* 4000 and 2000 on other threads */
+        pthread_t th;
+        CHECK(pthread_create(&th, NULL, resume_on_thread, &f) == 0);
+        CHECK(pthread_join(th, NULL) == 0);
+        CHECK(f != NULL);
+    }
+    t = fctx_fiber_resume(f, NULL); /* the rest here */
+    CHECK(t.fiber == NULL);
+    CHECK(j.result == expected_sum(j.depth));
+}
+
+/* Ordinary stacks in a split-stack build: no segments, the guard faults. */
+static fctx_fiber_t overflow_guarded(fctx_fiber_t caller, void *data)
+{
+    (void)data;
+    fctx_fiber_t c = caller;
+    descend(1000000, 1, 0, &c);
+    return c;
+}
+
+static void child_guarded_overflow(void)
+{
+    fctx_fiber_t f;
+    if (fctx_fiber_create(&f, fctx_guarded_allocator(), 64 * 1024, overflow_guarded) != 0)
+        _Exit(3);
+    fctx_fiber_resume(f, NULL);
+    _Exit(0);
+}
+
+static void test_guarded_still_faults(void)
+{
+    struct death d = run_in_child(child_guarded_overflow);
+    CHECK(died_of_segv(&d));
+    /* And a guarded fiber that stays within bounds is fine. */
+    struct job j = {60, 3, 0, 0}; /* 30 KiB of 64 */
+    fctx_fiber_t f;
+    CHECK(fctx_fiber_create(&f, fctx_guarded_allocator(), 64 * 1024, run_job) == 0);
+    CHECK(fctx_fiber_resume(f, &j).fiber == NULL);
+    CHECK(j.result == expected_sum(j.depth));
+}
+
+int main(void)
+{
+    RUN(test_validation);
+    RUN(test_deep_recursion);
+    RUN(test_interleaved_and_released);
+    RUN(test_migration);
+    RUN(test_guarded_still_faults);
+    return 0;
+}
+
+#endif /* FCTX_TEST_SPLIT */
