@@ -63,3 +63,34 @@ else()
   fctx_stacks_executable(test_split test_split.c)
   add_test(NAME test_split_unsupported COMMAND test_split)
 endif()
+
+# Demos (demos/, docs/stacks.md), built with the tests and run small here:
+# million parks 1,000,000 guard-paged fibers by default; pool_vs_boost
+# measures pooled fiber creation next to Boost.Context.
+add_executable(fctx_demo_million ${PROJECT_SOURCE_DIR}/demos/million.c)
+target_link_libraries(fctx_demo_million PRIVATE fctx::fctx)
+target_compile_options(fctx_demo_million PRIVATE $<$<COMPILE_LANGUAGE:C>:${FCTX_WARNINGS}>)
+set_target_properties(fctx_demo_million PROPERTIES OUTPUT_NAME million C_STANDARD 11
+                      C_EXTENSIONS OFF RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/demos)
+if(CMAKE_CROSSCOMPILING_EMULATOR OR _fctx_sanitized)
+  add_test(NAME demo_million_small COMMAND fctx_demo_million 500)
+else()
+  add_test(NAME demo_million_small COMMAND fctx_demo_million 20000)
+endif()
+set_tests_properties(demo_million_small PROPERTIES TIMEOUT 900)
+
+if(CMAKE_CXX_COMPILER AND NOT CMAKE_CROSSCOMPILING AND NOT CMAKE_CROSSCOMPILING_EMULATOR)
+  find_package(Boost QUIET COMPONENTS context)
+endif()
+if(Boost_FOUND AND NOT _fctx_sanitized AND NOT FCTX_SPLIT_STACK)
+  add_executable(fctx_demo_pool_vs_boost ${PROJECT_SOURCE_DIR}/demos/pool_vs_boost.cpp)
+  target_link_libraries(fctx_demo_pool_vs_boost PRIVATE fctx::fctx Boost::context)
+  target_compile_options(fctx_demo_pool_vs_boost PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${FCTX_WARNINGS}>)
+  set_target_properties(fctx_demo_pool_vs_boost PROPERTIES OUTPUT_NAME pool_vs_boost
+                        CXX_STANDARD 17 CXX_EXTENSIONS OFF
+                        RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/demos)
+  add_test(NAME demo_pool_vs_boost_small COMMAND fctx_demo_pool_vs_boost 2000 1)
+else()
+  message(STATUS "fctx tests: demo pool_vs_boost not built (needs Boost.Context, a native build "
+                 "without emulator, sanitizer or split stacks: Boost switches stacks unannounced)")
+endif()
