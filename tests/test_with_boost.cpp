@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <vector>
 
+#include "vg.h"
+
 namespace bctx = boost::context::detail;
 
 #define CHECK(c)                                                                  \
@@ -47,6 +49,7 @@ static void boost_entry(bctx::transfer_t t)
 int main()
 {
     std::vector<char> stack(256 * 1024);
+    TEST_STACK_REGISTER(stack.data(), stack.data() + stack.size()); // raw Boost switch
     bctx::fcontext_t c = bctx::make_fcontext(stack.data() + stack.size(), stack.size(), boost_entry);
     bctx::transfer_t t = bctx::jump_fcontext(c, nullptr);
     CHECK((intptr_t)t.data == 2 * 5050);
