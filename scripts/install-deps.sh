@@ -22,7 +22,7 @@ pkgs() {
     mingw) echo gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 ;;
     wine)  echo wine64 wine ;;
     boost) echo libboost-context-dev ;;
-    tools) echo valgrind gdb gnuplot-nox libclang-rt-14-dev ;;
+    tools) echo valgrind gdb gdb-multiarch gnuplot-nox libclang-rt-14-dev ;;
     *) echo "install-deps: unknown group $1" >&2; exit 2 ;;
   esac
 }
@@ -36,7 +36,7 @@ probe() {
     mingw) echo "x86_64-w64-mingw32-g++" ;;
     wine)  echo "wine" ;;
     boost) echo "" ;;
-    tools) echo "valgrind gdb gnuplot" ;;
+    tools) echo "valgrind gdb gdb-multiarch gnuplot" ;;
   esac
 }
 
