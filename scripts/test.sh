@@ -16,6 +16,8 @@ else
 fi
 
 mkdir -p build/logs
+# Two cores: run two tests at a time (none is timing-sensitive).
+export CTEST_PARALLEL_LEVEL=${CTEST_PARALLEL_LEVEL:-$(nproc)}
 total_pass=0 total_fail=0 failed_presets=()
 printf '%-24s %8s %8s %8s\n' preset passed failed seconds
 for p in "${presets[@]}"; do
