@@ -15,4 +15,9 @@ set(FCTX_SUPPORTED_TARGETS
   "ppc64_elfv2_elf_gas"
   "s390x_sysv_elf_gas"
   "mips64_n64_elf_gas"
+  # Assemble-checked only (no runner here): Mach-O (a universal build works:
+  # each file dispatches per slice) and Windows on ARM64 (clang, GAS syntax).
+  "x86_64_sysv_macho_gas"
+  "arm64_aapcs_macho_gas"
+  "arm64_ms_pe_gas"
 )
