@@ -77,3 +77,15 @@ else()
   message(STATUS "fctx more-targets: test_fenv_switch not registered: <fenv.h> has no "
                  "FE_UPWARD/FE_DOWNWARD/FE_TOWARDZERO here (soft-float target?)")
 endif()
+
+# Back-chain walks end at the start stub's zero link (ppc64 always; s390x
+# code built with -mbackchain).  i386 and mips64 have no back chain (their
+# frame-pointer chains end at the stub's zeroed fp: tests/test_backtrace.c).
+if(FCTX_ARCH STREQUAL "ppc64" OR FCTX_ARCH STREQUAL "s390x")
+  fctx_add_test(test_backchain more-targets/test_backchain.c)
+  if(FCTX_ARCH STREQUAL "s390x")
+    target_compile_options(test_backchain PRIVATE -mbackchain)
+  endif()
+else()
+  message(STATUS "fctx more-targets: test_backchain not registered: ${FCTX_ARCH} has no back chain")
+endif()
