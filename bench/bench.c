@@ -500,7 +500,7 @@ static long long rss_bytes(void)
 /* The case table. */
 
 static const struct bench_case fctx_cases[] = {
-    {"jump", "switch", "fctx_jump (default: + MXCSR, x87 CW)", "boost_jump", 2.0, jump_setup,
+    {"jump", "switch", "fctx_jump (default: FP control saved)", "boost_jump", 2.0, jump_setup,
      jump_run, raw_teardown},
 #ifdef FCTX_BENCH_HAVE_NOFPU
     {"jump_nofpu", "switch", "fctx_jump, FCTX_NO_FPU_CONTROL", "boost_jump", 2.0,
