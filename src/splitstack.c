@@ -41,8 +41,24 @@ void *__splitstack_makecontext(size_t stack_size, void *context[10], size_t *siz
 void __splitstack_releasecontext(void *context[10]);
 
 struct split_block {
+    uintptr_t magic; /* its own address ^ SPLIT_MAGIC */
     void *ctx[10];
 };
+
+#define SPLIT_MAGIC ((uintptr_t)0x5B117C7A5B117C7Aull)
+
+/* The block of a split stack, recognised by its layout and magic, whatever
+ * allocator wraps the split allocator (a pool, a counting wrapper): every
+ * other stack has nothing mapped at sp (its top), or no magic there. */
+static struct split_block *block_of(const fctx_stack_t *s)
+{
+    uintptr_t sp = (uintptr_t)s->sp;
+    if (s->impl != s->sp || s->base == NULL ||
+        (uintptr_t)s->base + s->mapped_size < sp + sizeof(struct split_block))
+        return NULL;
+    struct split_block *b = (struct split_block *)s->impl;
+    return b->magic == (sp ^ SPLIT_MAGIC) ? b : NULL;
+}
 
 static int split_allocate(void *state, size_t size, fctx_stack_t *out)
 {
@@ -62,6 +78,7 @@ static int split_allocate(void *state, size_t size, fctx_stack_t *out)
     uintptr_t top = (uintptr_t)low + got;
     struct split_block *b = (struct split_block *)((top - sizeof *b) & ~(uintptr_t)15);
     memcpy(b->ctx, ctx, sizeof ctx);
+    b->magic = (uintptr_t)b ^ SPLIT_MAGIC;
     out->base = low;
     out->mapped_size = got;
     out->sp = b; /* the block is above the usable stack */
@@ -81,17 +98,24 @@ static void split_deallocate(void *state, fctx_stack_t *s)
 void fctx_hooks_split_init(struct fctx_hctx *h, const fctx_stack_t *stack,
                            const fctx_allocator_t *alloc)
 {
-    if (alloc->allocate == split_allocate)
-        memcpy(h->split_stack, ((struct split_block *)stack->impl)->ctx, sizeof h->split_stack);
+    (void)alloc; /* maybe a wrapper: the stack itself tells */
+    struct split_block *b = block_of(stack);
+    if (b != NULL)
+        memcpy(h->split_stack, b->ctx, sizeof h->split_stack);
     else
         memset(h->split_stack, 0, sizeof h->split_stack); /* limit 0: never grows */
 }
 
+/* The fiber finished on its first segment, so the context is at rest there:
+ * a pooled split stack can be handed to the next fiber as it is (its extra
+ * segments stay allocated for reuse until the stack is released). */
 void fctx_hooks_split_finish(struct fctx_hctx *h, const fctx_stack_t *stack,
                              const fctx_allocator_t *alloc)
 {
-    if (alloc->allocate == split_allocate)
-        memcpy(((struct split_block *)stack->impl)->ctx, h->split_stack, sizeof h->split_stack);
+    (void)alloc;
+    struct split_block *b = block_of(stack);
+    if (b != NULL)
+        memcpy(b->ctx, h->split_stack, sizeof h->split_stack);
 }
 
 int fctx_split_stack_supported(void)

@@ -2,6 +2,15 @@
 # guard-paged fibers, overflow diagnosis, stack usage, split stacks.
 # Included by tests/CMakeLists.txt.
 
+# The header on its own: strict C11, and C++.
+fctx_add_test(test_headers_stack_ext headers_stack_ext.c)
+if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
+  target_compile_options(test_headers_stack_ext PRIVATE -std=c11 -pedantic-errors)
+endif()
+if(CMAKE_CXX_COMPILER)
+  fctx_add_test(test_headers_stack_ext_cxx headers_stack_ext.cpp)
+endif()
+
 if(NOT UNIX)
   message(STATUS "fctx tests: test_pool, test_usage, test_million, test_overflow, test_split not "
                  "registered (they fork children and use POSIX memory APIs; arenas and overflow "

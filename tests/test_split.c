@@ -185,6 +185,50 @@ static void test_interleaved_and_released(void)
     CHECK(vm1 - vm0 < 1024);                 /* all of them unmapped again */
 }
 
+/* Split stacks behind a pool: reused with their grown segments, all
+ * released when the pool lets them go. */
+static void test_pooled_split(void)
+{
+    long vm0 = vm_kib("VmSize");
+    fctx_pool_config_t cfg = {fctx_split_allocator(), 16 * 1024, 4, 1};
+    fctx_pool_t *pool;
+    CHECK(fctx_pool_create(&pool, &cfg) == 0);
+    fctx_fiber_attr_t attr = FCTX_FIBER_ATTR_INIT;
+    attr.allocator = fctx_pool_allocator(pool);
+    for (unsigned round = 0; round < 6; ++round) {
+        struct job j[3];
+        fctx_fiber_t f[3];
+        for (int i = 0; i < 3; ++i) {
+            j[i].depth = 4000 + 500 * round;
+            j[i].tag = round * 7u + (unsigned)i;
+            j[i].pause_every = 1000;
+            j[i].result = 0;
+            CHECK(fctx_fiber_create_ex(&f[i], &attr, run_job) == 0);
+        }
+        for (int live = 3; live > 0;) {
+            for (int i = 0; i < 3; ++i) {
+                if (f[i] == NULL)
+                    continue;
+                f[i] = fctx_fiber_resume(f[i], &j[i]).fiber;
+                if (f[i] == NULL) {
+                    --live;
+                    CHECK(j[i].result == expected_sum(j[i].depth));
+                }
+            }
+        }
+    }
+    fctx_pool_stats_t st;
+    CHECK(fctx_pool_stats(pool, &st) == 0);
+    CHECK(st.misses <= 3 && st.cached == 3); /* the same three stacks all along */
+    long vm_kept = vm_kib("VmSize");
+    CHECK(fctx_pool_destroy(pool) == 0);
+    long vm1 = vm_kib("VmSize");
+    printf("  pooled split stacks: VmSize %ld KiB -> %ld KiB while cached -> %ld KiB after\n", vm0,
+           vm_kept, vm1);
+    CHECK(vm_kept - vm0 > 3 * 1024L); /* grown segments stayed with the stacks */
+    CHECK(vm1 - vm0 < 1024);
+}
+
 /* A split fiber paused deep down continues on another thread. */
 static void *resume_on_thread(void *arg)
 {
@@ -250,6 +294,7 @@ int main(void)
     RUN(test_validation);
     RUN(test_deep_recursion);
     RUN(test_interleaved_and_released);
+    RUN(test_pooled_split);
     RUN(test_migration);
     RUN(test_guarded_still_faults);
     return 0;

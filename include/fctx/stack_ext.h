@@ -128,9 +128,10 @@ FCTX_API int fctx_arena_destroy(fctx_arena_t *arena);
  * segments as deep as it needs (libgcc's __morestack); every fiber switch
  * swaps libgcc's split-stack context.  Code running on such a fiber must be
  * compiled with -fsplit-stack (calls into other code get 16 KiB headroom
- * from the gold linker).  All segments are released when the fiber
- * finishes.  For fibers only (the fiber layer does the context swap).
- * Without FCTX_SPLIT_STACK allocate() fails with ENOTSUP.
+ * from the gold linker).  All segments are released when the stack is
+ * (when the fiber finishes; a pool in front keeps a stack with the segments
+ * it grew for the next fiber).  For fibers only (the fiber layer does the
+ * context swap).  Without FCTX_SPLIT_STACK allocate() fails with ENOTSUP.
  */
 /** 1 if this build supports segmented stacks, else 0. */
 FCTX_API int fctx_split_stack_supported(void);
