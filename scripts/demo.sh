@@ -8,7 +8,7 @@ scripts/install-deps.sh --if-missing base boost
 cmake --preset demo >/dev/null
 cmake --build --preset demo -j"$(nproc)" >/dev/null
 echo "== context switch: ns per one-way switch (median of many rounds, pinned to one CPU)"
-build/demo/bench/fctx_bench --demo
+build/demo/bench/bench --demo
 echo
 echo "== echo server: 10,000 concurrent connections on 127.0.0.1, one fiber per connection"
 build/demo/examples/echo_server --selftest --connections 10000
