@@ -56,6 +56,42 @@
 #  define FCTX_ENDBR
 #endif
 
+/*
+ * Control-flow protection (Intel CET; docs/tools.md).  Built with
+ * -fcf-protection=branch|full (__CET__ bit 0):
+ *  - FCTX_NOTRACK prefixes fctx_jump's indirect jmp to the resumed context's
+ *    return address.  A return address is no endbr64 landing pad, so under
+ *    Indirect Branch Tracking that jmp must not be tracked; compilers emit
+ *    the same `notrack jmp` for switch jump tables, so an OS that enforces
+ *    IBT for -fcf-protection code honours the prefix.  (The address comes
+ *    from the suspended stack, like a ret's: IBT never protected returns.)
+ *  - FCTX_CET_NOTE emits the GNU property note that marks the object IBT
+ *    compatible, so linking it into an IBT-marked program keeps the mark.
+ * Shadow stacks (SHSTK, __CET__ bit 1) are NOT claimed, whatever the flags:
+ * a switch changes stacks without switching shadow stacks, so the first
+ * return on the resumed side would not match the shadow stack's top.  The
+ * linker ANDs the property over all inputs, so a program linking fctx is
+ * not SHSTK-marked and the loader does not enable shadow stacks for it.
+ */
+#if defined(__CET__) && (__CET__ & 1)
+#  define FCTX_NOTRACK notrack
+#  define FCTX_CET_NOTE                                                     \
+    .pushsection .note.gnu.property, "a";                                   \
+    .p2align 3;                                                             \
+    .long 4;          /* n_namesz: "GNU" and its NUL */                     \
+    .long 16;         /* n_descsz: one 12-byte property, padded to 8 */     \
+    .long 5;          /* n_type: NT_GNU_PROPERTY_TYPE_0 */                  \
+    .asciz "GNU";                                                           \
+    .long 0xc0000002; /* pr_type: GNU_PROPERTY_X86_FEATURE_1_AND */         \
+    .long 4;          /* pr_datasz */                                       \
+    .long 1;          /* GNU_PROPERTY_X86_FEATURE_1_IBT; never SHSTK (2) */ \
+    .p2align 3;       /* pad the descriptor to 8 bytes (ELF64) */           \
+    .popsection
+#else
+#  define FCTX_NOTRACK
+#  define FCTX_CET_NOTE
+#endif
+
 /* Open and close an exported function with CFI. */
 #define FCTX_FUNC_BEGIN(name) \
     .text;                    \

@@ -67,7 +67,7 @@ FCTX_FUNC_BEGIN(fctx_jump)
     movq    %rsi, %rdx                  /* second word of the transfer */
     /* An indirect jmp instead of ret: a ret into another context's return
        address always misses the return-stack predictor. */
-    jmp     *FRAME_RIP(%rdi)
+    FCTX_NOTRACK jmp *FRAME_RIP(%rdi)   /* IBT: a return address, no endbr64 */
 #ifndef FCTX_NO_FPU_CONTROL
 .Ljump_load_x87cw:
     fldcw   FRAME_X87CW(%rdi)
@@ -75,4 +75,5 @@ FCTX_FUNC_BEGIN(fctx_jump)
 #endif
 FCTX_FUNC_END(fctx_jump)
 
+    FCTX_CET_NOTE                       /* IBT property (-fcf-protection) */
     .section .note.GNU-stack,"",%progbits

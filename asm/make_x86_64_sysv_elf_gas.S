@@ -54,4 +54,5 @@ fctx_context_start:
     .cfi_endproc
     .size   fctx_context_start, . - fctx_context_start
 
+    FCTX_CET_NOTE                       /* IBT property (-fcf-protection) */
     .section .note.GNU-stack,"",%progbits

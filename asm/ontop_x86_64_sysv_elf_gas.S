@@ -59,4 +59,5 @@ FCTX_FUNC_BEGIN(fctx_ontop)
 #endif
 FCTX_FUNC_END(fctx_ontop)
 
+    FCTX_CET_NOTE                       /* IBT property (-fcf-protection) */
     .section .note.GNU-stack,"",%progbits
