@@ -27,7 +27,11 @@ fctx_add_test(test_context test_context.c)
 fctx_add_test(test_fiber test_fiber.c)
 target_include_directories(test_fiber BEFORE PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/win/compat)
 fctx_add_test(test_win_stack win/test_win_stack.c)
-fctx_add_test(test_win_teb win/test_win_teb.c)
+if(FCTX_ASSEMBLER STREQUAL "masm")
+  fctx_add_test(test_win_teb win/test_win_teb.c regs/regs_x86_64_ms_pe.asm)
+else()
+  fctx_add_test(test_win_teb win/test_win_teb.c regs/regs_x86_64_ms_pe.S)
+endif()
 message(STATUS "fctx tests: test_stack and test_stack_mprotect not registered on Windows "
                "(POSIX traits, rlimits, mprotect); test_win_stack covers the Windows allocators. "
                "Not tested on Windows: ENOMEM on exhaustion (no address-space limit to impose)")

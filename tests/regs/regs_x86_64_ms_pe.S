@@ -303,3 +303,56 @@ regs_bad_jump:              /* rcx = result, rdx = to, r8 = data: passed on */
     addq    $40, %rsp
     ret                             /* rax = result pointer from fctx_jump */
     .seh_endproc
+
+/*
+ * Callees own the 32-byte home space above their return address and may
+ * store anything there before they read their arguments.  These two trash
+ * all of it first, so tests/win/test_win_teb.c proves that the by-reference
+ * transfer fctx hands to an ontop function or an entry function does not
+ * live in that space.
+ *
+ * fctx_transfer_t regs_ontop_home_clobber(fctx_transfer_t t)
+ *   (rcx = result, rdx = &t): returns {t.ctx, t.data + 1}.
+ */
+    .globl  regs_ontop_home_clobber
+    .def    regs_ontop_home_clobber; .scl 2; .type 32; .endef
+    .seh_proc regs_ontop_home_clobber
+regs_ontop_home_clobber:
+    .seh_endprologue                /* a leaf */
+    movq    $-1, 8(%rsp)            /* the four home slots */
+    movq    $-1, 16(%rsp)
+    movq    $-1, 24(%rsp)
+    movq    $-1, 32(%rsp)
+    movq    0(%rdx), %rax           /* only now read the argument */
+    movq    8(%rdx), %r8
+    addq    $1, %r8
+    movq    %rax, 0(%rcx)
+    movq    %r8, 8(%rcx)
+    movq    %rcx, %rax
+    ret
+    .seh_endproc
+
+/*
+ * void regs_entry_home_clobber(fctx_transfer_t t)   (rcx = &t)
+ * An entry function that answers every transfer with data + 1.
+ */
+    .globl  regs_entry_home_clobber
+    .def    regs_entry_home_clobber; .scl 2; .type 32; .endef
+    .seh_proc regs_entry_home_clobber
+regs_entry_home_clobber:
+    movq    $-1, 8(%rsp)            /* the four home slots, before anything */
+    movq    $-1, 16(%rsp)
+    movq    $-1, 24(%rsp)
+    movq    $-1, 32(%rsp)
+    subq    $56, %rsp               /* home space + a 16-byte result slot */
+    .seh_stackalloc 56
+    .seh_endprologue
+    movq    0(%rcx), %rdx           /* to = t.ctx */
+    movq    8(%rcx), %r8
+1:  addq    $1, %r8                 /* data = t.data + 1 */
+    leaq    32(%rsp), %rcx          /* where fctx_jump stores the next transfer */
+    callq   fctx_jump
+    movq    0(%rax), %rdx           /* rax = that slot */
+    movq    8(%rax), %r8
+    jmp     1b
+    .seh_endproc

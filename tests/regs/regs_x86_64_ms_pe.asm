@@ -275,4 +275,48 @@ regs_bad_jump PROC FRAME    ; rcx = result, rdx = to, r8 = data: passed on
     ret                                         ; rax = result pointer from fctx_jump
 regs_bad_jump ENDP
 
+; Callees own the 32-byte home space above their return address and may
+; store anything there before they read their arguments.  These two trash
+; all of it first, so tests/win/test_win_teb.c proves that the by-reference
+; transfer fctx hands to an ontop function or an entry function does not
+; live in that space.  Same code as in regs_x86_64_ms_pe.S.
+
+; fctx_transfer_t regs_ontop_home_clobber(fctx_transfer_t t)
+;   (rcx = result, rdx = &t): returns {t.ctx, t.data + 1}.
+regs_ontop_home_clobber PROC FRAME
+    .endprolog                                  ; a leaf
+    mov     QWORD PTR [rsp + 8], -1             ; the four home slots
+    mov     QWORD PTR [rsp + 16], -1
+    mov     QWORD PTR [rsp + 24], -1
+    mov     QWORD PTR [rsp + 32], -1
+    mov     rax, QWORD PTR [rdx]                ; only now read the argument
+    mov     r8, QWORD PTR [rdx + 8]
+    add     r8, 1
+    mov     QWORD PTR [rcx], rax
+    mov     QWORD PTR [rcx + 8], r8
+    mov     rax, rcx
+    ret
+regs_ontop_home_clobber ENDP
+
+; void regs_entry_home_clobber(fctx_transfer_t t)   (rcx = &t)
+; An entry function that answers every transfer with data + 1.
+regs_entry_home_clobber PROC FRAME
+    mov     QWORD PTR [rsp + 8], -1             ; the four home slots, before anything
+    mov     QWORD PTR [rsp + 16], -1
+    mov     QWORD PTR [rsp + 24], -1
+    mov     QWORD PTR [rsp + 32], -1
+    sub     rsp, 56                             ; home space + a 16-byte result slot
+    .allocstack 56
+    .endprolog
+    mov     rdx, QWORD PTR [rcx]                ; to = t.ctx
+    mov     r8, QWORD PTR [rcx + 8]
+answer:
+    add     r8, 1                               ; data = t.data + 1
+    lea     rcx, [rsp + 32]                     ; where fctx_jump stores the next transfer
+    call    fctx_jump
+    mov     rdx, QWORD PTR [rax]                ; rax = that slot
+    mov     r8, QWORD PTR [rax + 8]
+    jmp     answer
+regs_entry_home_clobber ENDP
+
 END

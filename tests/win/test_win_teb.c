@@ -1,5 +1,6 @@
 /* Windows: each context carries its own TEB stack fields, and the OS
- * facilities that read them work inside contexts and fibers:
+ * facilities that read them work inside contexts and fibers (and, last,
+ * the by-reference transfer arguments respect the callee's home space):
  *   - GetCurrentThreadStackLimits() names the context's stack;
  *   - SetThreadStackGuarantee() is per context (as it is per Win32 fiber)
  *     and checks its argument against the context's stack size;
@@ -345,6 +346,42 @@ static void test_migration(void)
     CHECK(t.fiber == NULL);
 }
 
+/* ---- by-reference transfers stay clear of the callee's home space ------- */
+
+/* tests/regs/regs_x86_64_ms_pe.S (.asm): both overwrite all 32 bytes of
+ * their home space before reading their argument. */
+fctx_transfer_t regs_ontop_home_clobber(fctx_transfer_t t); /* {t.ctx, t.data + 1} */
+void regs_entry_home_clobber(fctx_transfer_t t);            /* answers data + 1 */
+
+static void echo(fctx_transfer_t t)
+{
+    for (;;)
+        t = fctx_jump(t.ctx, t.data);
+}
+
+static void test_home_space(void)
+{
+    static char s1[64 * 1024], s2[64 * 1024];
+    /* An entry function: its argument is the start stub's transfer slot. */
+    fctx_t a = fctx_make(s1 + sizeof s1, sizeof s1, regs_entry_home_clobber);
+    fctx_transfer_t t = fctx_jump(a, (void *)5);
+    CHECK(t.data == (void *)6 && t.ctx != NULL);
+    t = fctx_jump(t.ctx, (void *)41);
+    CHECK(t.data == (void *)42);
+    /* An ontop function on a context suspended in fctx_jump (asm entry) ... */
+    t = fctx_ontop(t.ctx, (void *)100, regs_ontop_home_clobber);
+    CHECK(t.data == (void *)102); /* +1 on top, +1 by the entry */
+    /* ... on a new context (C entry) and on a suspended one: its argument
+     * copy lives in the target's dead frame, not in its home space. */
+    fctx_t e = fctx_make(s2 + sizeof s2, sizeof s2, echo);
+    t = fctx_ontop(e, (void *)7, regs_ontop_home_clobber);
+    CHECK(t.data == (void *)8 && t.ctx != NULL);
+    t = fctx_ontop(t.ctx, (void *)9, regs_ontop_home_clobber);
+    CHECK(t.data == (void *)10);
+    t = fctx_jump(t.ctx, (void *)11);
+    CHECK(t.data == (void *)11);
+}
+
 int main(void)
 {
     RUN(test_raw_context_limits);
@@ -354,5 +391,6 @@ int main(void)
     RUN(test_stack_walk_ends);
     RUN(test_big_local_in_fiber);
     RUN(test_migration);
+    RUN(test_home_space);
     return 0;
 }
