@@ -2,11 +2,11 @@
 ; # The only place that knows these offsets: included by the GAS files
 ; # (jump_, make_ and ontop_x86_64_ms_pe_gas.S, through the C preprocessor)
 ; # AND by the MASM files (the same names with _masm.asm, through INCLUDE).
-; # Every line is valid in
-; # both dialects: "NAME = decimal expression" assignments, and comments
-; # written as ";" followed by "#" (MASM: ";" starts a comment; GAS on x86:
-; # ";" ends an empty statement and "#" starts a comment).  Keep apostrophes
-; # and C comment markers out of this file (the C preprocessor sees it).
+; # Every line is valid in both dialects: "NAME = decimal expression"
+; # assignments, and comments written as ";" followed by "#" (MASM: ";"
+; # starts a comment; GAS on x86: ";" ends an empty statement and "#" starts
+; # a comment).  Keep apostrophes and C comment markers out of this file
+; # (the C preprocessor sees it).
 ; #
 ; # ABI facts relied on (Microsoft x64 calling convention):
 ; #  - nonvolatile: rbx, rbp, rdi, rsi, r12-r15, rsp, xmm6-xmm15 (all 128
@@ -33,7 +33,7 @@
 ; #   ctx + 168 .. 231  r12 r13 r14 r15 rdi rsi rbx rbp
 ; #                     (new context: rbx = entry function, rbp = 0)
 ; #   ctx + 232         result: the hidden struct-return pointer of the
-; #                     suspended side pending call; the switch that
+; #                     pending call of the suspended side; the switch that
 ; #                     resumes this context writes the transfer there
 ; #   ctx + 240 .. 287  TEB fields of this context: StackBase, StackLimit,
 ; #                     DeallocationStack, FiberData, ExceptionList,
