@@ -6,7 +6,10 @@
  *   guarded - anonymous mapping with a no-access guard page below the stack,
  *             installed with madvise(MADV_GUARD_INSTALL) where the kernel has
  *             it (Linux 6.13+, the mapping is not split) and mprotect()
- *             otherwise.
+ *             otherwise.  On Windows the stack is laid out like a grown
+ *             thread stack instead: a reserved page, a spare committed page
+ *             (room for the exception record) and a PAGE_GUARD page, so
+ *             mapped_size = size + 3 pages there (docs/windows.md).
  * Users plug in their own (pools, arenas) by filling an fctx_allocator_t.
  *
  * Error codes (returned as int, 0 = success, errno values otherwise):
