@@ -9,6 +9,7 @@
 #include <fctx/fiber.h>
 #include <fctx/stack_ext.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -114,7 +115,14 @@ static void check_report(const struct death *d, const char *name_part)
     CHECK(line != NULL && strstr(line, range) != NULL); /* the very stack */
     CHECK(strstr(line, "guard [") != NULL);
     CHECK(strstr(line, "created at 0x") != NULL);
-    CHECK(strstr(line, "test_overflow") != NULL); /* the creating module */
+    /* The creating module, as dladdr() names it.  A statically linked test
+     * (the i686 toolchain links them so: qemu-i386 hangs after fork() in
+     * dynamic programs) has no module names for dladdr() to give. */
+    Dl_info self;
+    if (dladdr(&check_count, &self) != 0 && self.dli_fname != NULL)
+        CHECK(strstr(line, "test_overflow") != NULL);
+    else
+        printf("  module name not checked: dladdr() names no module here (static executable)\n");
 }
 
 static void child_guarded(void)
