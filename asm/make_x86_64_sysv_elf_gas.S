@@ -27,7 +27,7 @@ FCTX_FUNC_BEGIN(fctx_make)
     movq    %rcx, FRAME_R15(%rax)
     movq    %rdx, FRAME_RBX(%rax)       /* entry, kept in a callee-saved reg */
     movq    %rcx, FRAME_RBP(%rax)       /* frame-pointer chain ends here */
-    leaq    fctx_context_start(%rip), %rcx
+    leaq    fctx_context_resume(%rip), %rcx
     movq    %rcx, FRAME_RIP(%rax)       /* first resume lands in the stub */
     ret
 FCTX_FUNC_END(fctx_make)
@@ -45,6 +45,11 @@ FCTX_FUNC_END(fctx_make)
 fctx_context_start:
     .cfi_startproc
     .cfi_undefined rip
+    nop                                 /* an ontop fn "returns" to the label
+                                           below; unwinders look up return
+                                           address - 1, which must fall in
+                                           this FDE, not fctx_make's */
+fctx_context_resume:
     FCTX_ENDBR                          /* reached by an indirect jmp */
     movq    %rax, %rdi                  /* transfer -> first argument */
     movq    %rdx, %rsi
