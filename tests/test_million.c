@@ -149,7 +149,7 @@ static void run(size_t n, size_t stack_kib)
     CHECK(st.live == n && st.carved == n);
 
     double per_fiber = (double)(rss1 - rss0) / (double)n;
-    printf("  %zu fibers parked (%zu KiB stacks, guard by %s):\n", n, stack_kib,
+    printf("  %zu fibers parked (%zu KiB stacks, guard by %s):\n", n, st.stack_size / 1024,
            st.guard_method == FCTX_GUARD_MADVISE ? "madvise(MADV_GUARD_INSTALL)" : "mprotect");
     printf("    create %.0f ns/fiber, first resume %.0f ns/fiber\n", (t1 - t0) / (double)n,
            (t2 - t1) / (double)n);
