@@ -3,6 +3,7 @@
 #define FCTX_INTERNAL_H
 
 #include <stddef.h>
+#include <fctx/stack.h>
 #include <stdint.h>
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -33,6 +34,18 @@ FCTX_HIDDEN FCTX_NORETURN void fctx_internal_entry_returned(void);
  * knows the usable part. */
 FCTX_HIDDEN void fctx_internal_set_stack_allocation(void *ctx, void *allocation_base);
 #endif
+
+/* Describe a stack mapped at [base, base + mapped) whose usable part is the
+ * top `usable` bytes (any guard lies below it). */
+static inline void fctx_stack_describe(fctx_stack_t *out, void *base, size_t mapped,
+                                       size_t usable)
+{
+    out->base = base;
+    out->mapped_size = mapped;
+    out->size = usable;
+    out->sp = (char *)base + mapped;
+    out->impl = NULL;
+}
 
 /* Round up to a multiple of a power of two. */
 static inline size_t fctx_round_up(size_t n, size_t align)

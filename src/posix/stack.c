@@ -105,11 +105,7 @@ static int fixed_allocate(void *state, size_t size, fctx_stack_t *out)
     void *p = map_stack(usable);
     if (p == NULL)
         return ENOMEM;
-    out->base = p;
-    out->mapped_size = usable;
-    out->size = usable;
-    out->sp = (char *)p + usable;
-    out->impl = NULL;
+    fctx_stack_describe(out, p, usable, usable);
     return 0;
 }
 
@@ -197,11 +193,7 @@ static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
         munmap(p, len);
         return err;
     }
-    out->base = p;
-    out->mapped_size = len;
-    out->size = usable;
-    out->sp = (char *)p + len;
-    out->impl = NULL;
+    fctx_stack_describe(out, p, len, usable);
     return 0;
 }
 

@@ -125,11 +125,7 @@ static int fixed_allocate(void *state, size_t size, fctx_stack_t *out)
     void *p = VirtualAlloc(NULL, usable, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
     if (p == NULL)
         return ENOMEM;
-    out->base = p;
-    out->mapped_size = usable;
-    out->size = usable;
-    out->sp = (char *)p + usable;
-    out->impl = NULL;
+    fctx_stack_describe(out, p, usable, usable);
     return 0;
 }
 
@@ -171,11 +167,7 @@ static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
         VirtualFree(p, 0, MEM_RELEASE);
         return ENOMEM;
     }
-    out->base = p;
-    out->mapped_size = len;
-    out->size = usable;
-    out->sp = p + len;
-    out->impl = NULL;
+    fctx_stack_describe(out, p, len, usable);
     return 0;
 }
 
