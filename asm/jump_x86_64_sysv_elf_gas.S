@@ -1,11 +1,12 @@
 /*
- * fctx_transfer_t fctx_jump(fctx_t to, void *data)      x86-64 SysV, ELF, GAS
+ * fctx_transfer_t fctx_jump(fctx_t to, void *data)      x86-64 SysV, GAS
+ *                                        (ELF; Mach-O through the macho file)
  *
  * rdi = to, rsi = data.  Saves the callee-saved state on the current stack
- * (layout: frame_x86_64_sysv.h), switches rsp to `to`, restores its state and
- * resumes it with rax:rdx = {our context, data}: the return value of `to`'s
- * own pending fctx_jump, or (new context) the argument its start stub passes
- * to the entry function.
+ * (layout and ABI facts, FP rules included: frame_x86_64_sysv.h), switches
+ * rsp to `to`, restores its state and resumes it with rax:rdx = {our
+ * context, data}: the return value of `to`'s own pending fctx_jump, or (new
+ * context) the argument its start stub passes to the entry function.
  *
  * How (the choices are measured in docs/performance.md):
  *  - Our frame is written below rsp, inside the 128-byte red zone that the
@@ -14,11 +15,10 @@
  *  - `to`'s frame is read through rdi, not rsp, and rsp gets its final value
  *    in one step (to + FRAME_SIZE).  Its frame then lies in *its* red zone,
  *    equally safe from signals, until the loads below are done.
- *  - MXCSR is stored and loaded on every switch (stmxcsr is the expensive
- *    half and cannot be avoided: there is no other way to learn the control
- *    bits).  fldcw is skipped when `to`'s x87 control word equals ours,
- *    which is what loading it would leave anyway; compare+branch is cheaper
- *    than fldcw.  Skipping ldmxcsr the same way measured slower.
+ *  - The FP control words are stored on every switch (there is no other way
+ *    to learn them) but loaded only when `to`'s differ from ours, out of
+ *    line: the common path executes neither ldmxcsr nor fldcw, so the
+ *    thread's exception flags never move (FCTX_FP_SWITCH_CHECK).
  *  - We leave with an indirect jmp through the saved resume address, never
  *    ret: a ret into another context's return address always misses the
  *    return-stack predictor.
@@ -30,8 +30,8 @@ FCTX_FUNC_BEGIN(fctx_jump)
                                            16-byte aligned (rsp+8 is); this is
                                            also our context, returned to `to` */
 #ifndef FCTX_NO_FPU_CONTROL
-    stmxcsr FRAME_MXCSR(%rax)           /* SSE rounding/exception masks */
-    fnstcw  FRAME_X87CW(%rax)           /* x87 precision/rounding control */
+    fnstcw  FRAME_X87CW(%rax)           /* x87 masks/precision/rounding */
+    stmxcsr FRAME_MXCSR(%rax)           /* SSE control bits (+ status, unused) */
 #endif
     movq    %r12, FRAME_R12(%rax)
     movq    %r13, FRAME_R13(%rax)
@@ -45,19 +45,7 @@ FCTX_FUNC_BEGIN(fctx_jump)
     /* From here we are `to`, returning from its pending switch: the CFA is
        rsp itself and its callee-saved values are still in the frame below. */
     .cfi_def_cfa_offset 0
-    .cfi_offset r12, FRAME_R12 - FRAME_SIZE
-    .cfi_offset r13, FRAME_R13 - FRAME_SIZE
-    .cfi_offset r14, FRAME_R14 - FRAME_SIZE
-    .cfi_offset r15, FRAME_R15 - FRAME_SIZE
-    .cfi_offset rbx, FRAME_RBX - FRAME_SIZE
-    .cfi_offset rbp, FRAME_RBP - FRAME_SIZE
-#ifndef FCTX_NO_FPU_CONTROL
-    ldmxcsr FRAME_MXCSR(%rdi)
-    movzwl  FRAME_X87CW(%rdi), %ecx     /* `to`'s x87 control word ... */
-    cmpw    %cx, FRAME_X87CW(%rax)      /* ... vs ours, stored just above */
-    jne     .Ljump_load_x87cw           /* differs: load it (rare) */
-.Ljump_x87cw_done:
-#endif
+    FCTX_CFI_FRAME_SAVED
     movq    FRAME_R12(%rdi), %r12
     movq    FRAME_R13(%rdi), %r13
     movq    FRAME_R14(%rdi), %r14
@@ -65,15 +53,16 @@ FCTX_FUNC_BEGIN(fctx_jump)
     movq    FRAME_RBX(%rdi), %rbx
     movq    FRAME_RBP(%rdi), %rbp
     movq    %rsi, %rdx                  /* second word of the transfer */
-    /* An indirect jmp instead of ret: a ret into another context's return
+#ifndef FCTX_NO_FPU_CONTROL
+    FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f /* control words differ: load them */
+#endif
+0:  /* An indirect jmp instead of ret: a ret into another context's return
        address always misses the return-stack predictor. */
     FCTX_NOTRACK jmp *FRAME_RIP(%rdi)   /* IBT: a return address, no endbr64 */
 #ifndef FCTX_NO_FPU_CONTROL
-.Ljump_load_x87cw:
-    fldcw   FRAME_X87CW(%rdi)
-    jmp     .Ljump_x87cw_done
+1:  FCTX_FP_SWITCH_SLOW %rdi
+    jmp     0b
 #endif
 FCTX_FUNC_END(fctx_jump)
 
-    FCTX_CET_NOTE                       /* IBT property (-fcf-protection) */
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

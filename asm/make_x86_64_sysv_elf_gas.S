@@ -1,13 +1,17 @@
 /*
  * fctx_t fctx_make(void *stack_top, size_t stack_size, fctx_entry_fn entry)
- *                                                      x86-64 SysV, ELF, GAS
+ *                                        x86-64 SysV, GAS
+ *                                        (ELF; Mach-O through the macho file)
  *
  * rdi = stack_top, rsi = stack_size (unused: the frame needs FRAME_SIZE
  * bytes, far below any accepted size), rdx = entry.  Builds, just below the
  * 16-byte-aligned top, a frame in the layout of frame_x86_64_sysv.h that
  * fctx_jump/fctx_ontop restore as if the context had suspended itself:
- * resume address = the start stub below, rbx = entry, rbp = 0, FPU control
- * words = the caller's current ones.  Returns the frame's address.
+ * resume address = the start stub below, rbx = entry, rbp = 0.
+ * FP control: the new context starts with the creator's x87 control word
+ * and MXCSR control bits as they are now (rounding, masks, FTZ/DAZ,
+ * precision); the exception flags it sees are the thread's, whatever they
+ * are when it first runs (frame_x86_64_sysv.h).  Returns the frame's address.
  */
 #include "frame_x86_64_sysv.h"
 
@@ -16,18 +20,19 @@ FCTX_FUNC_BEGIN(fctx_make)
     andq    $-16, %rax                  /* align the top down to 16 bytes */
     leaq    -FRAME_SIZE(%rax), %rax     /* frame; the stub then runs with
                                            rsp = the aligned top */
-#ifndef FCTX_NO_FPU_CONTROL
-    stmxcsr FRAME_MXCSR(%rax)           /* start with the creator's modes */
-    fnstcw  FRAME_X87CW(%rax)
-#endif
     xorl    %ecx, %ecx
+    movq    %rcx, FRAME_X87CW(%rax)     /* deterministic pad (FP words below) */
+#ifndef FCTX_NO_FPU_CONTROL
+    fnstcw  FRAME_X87CW(%rax)           /* start with the creator's modes */
+    stmxcsr FRAME_MXCSR(%rax)
+#endif
     movq    %rcx, FRAME_R12(%rax)       /* deterministic contents */
     movq    %rcx, FRAME_R13(%rax)
     movq    %rcx, FRAME_R14(%rax)
     movq    %rcx, FRAME_R15(%rax)
     movq    %rdx, FRAME_RBX(%rax)       /* entry, kept in a callee-saved reg */
     movq    %rcx, FRAME_RBP(%rax)       /* frame-pointer chain ends here */
-    leaq    fctx_context_resume(%rip), %rcx
+    leaq    FCTX_LOCAL_SYM(fctx_context_resume)(%rip), %rcx /* rip-relative: PIC */
     movq    %rcx, FRAME_RIP(%rax)       /* first resume lands in the stub */
     ret
 FCTX_FUNC_END(fctx_make)
@@ -39,25 +44,19 @@ FCTX_FUNC_END(fctx_make)
  * with the ABI's alignment.  The return address is marked undefined: unwinders
  * and debuggers stop here instead of walking into garbage.
  */
-    .text
-    .type   fctx_context_start, @function
-    .p2align 4
-fctx_context_start:
-    .cfi_startproc
+FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     .cfi_undefined rip
     nop                                 /* an ontop fn "returns" to the label
                                            below; unwinders look up return
                                            address - 1, which must fall in
                                            this FDE, not fctx_make's */
-fctx_context_resume:
+FCTX_LOCAL_LABEL(fctx_context_resume)
     FCTX_ENDBR                          /* reached by an indirect jmp */
     movq    %rax, %rdi                  /* transfer -> first argument */
     movq    %rdx, %rsi
     callq   *%rbx                       /* entry(transfer); must not return */
-    callq   fctx_internal_entry_returned /* hidden C handler, never returns */
+    callq   FCTX_SYM(fctx_internal_entry_returned) /* hidden C handler, never returns */
     hlt                                 /* not reached */
-    .cfi_endproc
-    .size   fctx_context_start, . - fctx_context_start
+FCTX_FUNC_END(fctx_context_start)
 
-    FCTX_CET_NOTE                       /* IBT property (-fcf-protection) */
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

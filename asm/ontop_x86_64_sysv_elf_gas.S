@@ -1,23 +1,25 @@
 /*
  * fctx_transfer_t fctx_ontop(fctx_t to, void *data, fctx_ontop_fn fn)
- *                                                      x86-64 SysV, ELF, GAS
+ *                                        x86-64 SysV, GAS
+ *                                        (ELF; Mach-O through the macho file)
  *
  * rdi = to, rsi = data, rdx = fn.  Saves our state like fctx_jump, switches
- * to `to` and restores its registers, but leaves `to`'s resume address on
- * its stack and tail-calls fn({our context, data}): fn then looks exactly as
- * if `to` had called it at its resume point, and fn's return value (rax:rdx)
- * becomes the result of `to`'s pending switch.  Alignment: `to`'s frame is
- * 16-byte aligned, so rsp points at the resume address with rsp+8 aligned,
- * as at any function entry.  Same technique as fctx_jump (see there): our
- * frame goes into the red zone below rsp, `to`'s is read through rdi.
+ * to `to` and restores its registers and FP control words (the same rules:
+ * frame_x86_64_sysv.h), but leaves `to`'s resume address on its stack and
+ * tail-calls fn({our context, data}): fn then looks exactly as if `to` had
+ * called it at its resume point, and fn's return value (rax:rdx) becomes the
+ * result of `to`'s pending switch.  Alignment: `to`'s frame is 16-byte
+ * aligned, so rsp points at the resume address with rsp+8 aligned, as at any
+ * function entry.  Same technique as fctx_jump (see there): our frame goes
+ * into the red zone below rsp, `to`'s is read through rdi.
  */
 #include "frame_x86_64_sysv.h"
 
 FCTX_FUNC_BEGIN(fctx_ontop)
     leaq    -FRAME_RIP(%rsp), %rax      /* our frame = our context (red zone) */
 #ifndef FCTX_NO_FPU_CONTROL
-    stmxcsr FRAME_MXCSR(%rax)
     fnstcw  FRAME_X87CW(%rax)
+    stmxcsr FRAME_MXCSR(%rax)
 #endif
     movq    %r12, FRAME_R12(%rax)
     movq    %r13, FRAME_R13(%rax)
@@ -31,33 +33,22 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     /* From here we are `to` at a function entry: CFA = rsp + 8, its
        callee-saved values still in the frame below. */
     .cfi_def_cfa_offset 8
-    .cfi_offset r12, FRAME_R12 - FRAME_SIZE
-    .cfi_offset r13, FRAME_R13 - FRAME_SIZE
-    .cfi_offset r14, FRAME_R14 - FRAME_SIZE
-    .cfi_offset r15, FRAME_R15 - FRAME_SIZE
-    .cfi_offset rbx, FRAME_RBX - FRAME_SIZE
-    .cfi_offset rbp, FRAME_RBP - FRAME_SIZE
-#ifndef FCTX_NO_FPU_CONTROL
-    ldmxcsr FRAME_MXCSR(%rdi)
-    movzwl  FRAME_X87CW(%rdi), %ecx     /* skip fldcw when `to`'s x87 control */
-    cmpw    %cx, FRAME_X87CW(%rax)      /* word equals ours (see fctx_jump) */
-    jne     .Lontop_load_x87cw
-.Lontop_x87cw_done:
-#endif
+    FCTX_CFI_FRAME_SAVED
     movq    FRAME_R12(%rdi), %r12
     movq    FRAME_R13(%rdi), %r13
     movq    FRAME_R14(%rdi), %r14
     movq    FRAME_R15(%rdi), %r15
     movq    FRAME_RBX(%rdi), %rbx
     movq    FRAME_RBP(%rdi), %rbp
-    movq    %rax, %rdi                  /* fn's argument {our context, data}: rdi:rsi */
+#ifndef FCTX_NO_FPU_CONTROL
+    FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f /* control words differ: load them */
+#endif
+0:  movq    %rax, %rdi                  /* fn's argument {our context, data}: rdi:rsi */
     jmp     *%rdx                       /* tail call fn */
 #ifndef FCTX_NO_FPU_CONTROL
-.Lontop_load_x87cw:
-    fldcw   FRAME_X87CW(%rdi)
-    jmp     .Lontop_x87cw_done
+1:  FCTX_FP_SWITCH_SLOW %rdi            /* keeps rdx (fn) */
+    jmp     0b
 #endif
 FCTX_FUNC_END(fctx_ontop)
 
-    FCTX_CET_NOTE                       /* IBT property (-fcf-protection) */
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END
