@@ -1,7 +1,8 @@
 /*
- * Saved-register frame of a suspended context, AArch64 AAPCS64 (ELF).
- * Shared by jump_, make_ and ontop_arm64_aapcs_elf_gas.S: the only place
- * that knows these offsets.  The offsets are plain numbers, so a white-box
+ * Saved-register frame of a suspended context, AArch64 AAPCS64 (ELF and
+ * Apple arm64 Mach-O).  Shared by jump_, make_ and
+ * ontop_arm64_aapcs_{elf,macho}_gas.S: the only place that knows these
+ * offsets.  The offsets are plain numbers, so a white-box
  * C test may include this file too (the macros are assembler-only).
  *
  * ABI facts relied on (Procedure Call Standard for the Arm 64-bit
@@ -10,13 +11,38 @@
  *    (d8-d15) of v8-v15; the upper halves of v8-v15 and all other vector
  *    registers are the caller's business.  x30 (lr) is written by the call
  *    instruction itself; we keep it as the resume address.
- *  - FPCR is a global register: only "specific support functions"
- *    (fesetround & co) may change its exception-control (8-12), rounding
- *    (22-23), flush-to-zero (24) and AH/FIZ (0-1) bits, and NEP (2) is zero
- *    at every public interface.  So an ordinary call such as fctx_jump()
- *    must return with the caller's FPCR: each context keeps its own copy.
- *    FPSR (cumulative exception flags) is not preserved by calls; it is
- *    left alone, so flags accumulate per thread.
+ *  - FP control and status: the rule every file of this port follows
+ *    (the jump_, make_ and ontop_ files refer here).
+ *    AArch64 keeps the two in separate registers.
+ *    FPSR holds only status: the cumulative exception flags IOC DZC OFC
+ *    UFC IXC (0-4), IDC (7) and QC (27).  AAPCS64: they "are not preserved
+ *    across a public interface".  They belong to the THREAD: no switch
+ *    reads or writes FPSR, so a flag raised in one context is seen in the
+ *    next one, and feclearexcept() in one clears it for all.
+ *    FPCR holds only controls: AH/FIZ (0-1), NEP (2), the trap enables
+ *    IOE DZE OFE UFE IXE (8-12) and IDE (15), FZ16 (19), RMode (22-23),
+ *    FZ (24), DN (25), AHP (26).  AAPCS64 makes it a "global register":
+ *    only "specific support functions" (fesetround & co) change the
+ *    exception-control, rounding, flush-to-zero and AH/FIZ bits, NEP is 0
+ *    at every public interface, and all other bits are reserved ("must not
+ *    be modified").  So an ordinary call such as fctx_jump() returns with
+ *    its caller's FPCR: each CONTEXT keeps its own (FRAME_FPCR), and
+ *    fctx_make gives a new context its creator's FPCR at fctx_make time.
+ *    The whole word, not a mask: FPCR has no status bit to leave out, and
+ *    NEP and the reserved bits are equal in every context of a conforming
+ *    program, so carrying them changes nothing.
+ *    The write: jump/ontop compare the target's saved FPCR with the current
+ *    one (read moments earlier to save ours) and execute `msr fpcr` only
+ *    when they differ, because an FPCR write may serialise the FP pipeline;
+ *    the common case (every context in the same modes) writes nothing.
+ *    As FPSR is a separate register, that write cannot touch a status flag
+ *    (it is "target's controls | current status" by construction).
+ *    Trap enables: a trap (on the cores that implement them; most make
+ *    these bits read as zero) is taken by the instruction that raises the
+ *    exception, never for a flag already set in FPSR, so resuming a
+ *    context whose FPCR enables a trap needs no flag clearing (unlike x87).
+ *    FCTX_NO_FPU_CONTROL builds neither save nor restore FPCR (the slot
+ *    stays, unused): all contexts of a thread then share its modes.
  *  - sp is 16-byte aligned at every public interface (and any time it is
  *    used to access memory).
  *  - a 2-word struct (fctx_transfer_t, 16 bytes) is returned in x0:x1 and

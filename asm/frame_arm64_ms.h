@@ -10,8 +10,25 @@
  *    to the thread's TEB.  It is never saved or restored here: every
  *    context running on a thread must see THAT thread's TEB (a context that
  *    migrates to another thread then sees the new one).
- *  - FPCR: AHP, DN, FZ and RMode are nonvolatile (each context keeps its
- *    own, unless FCTX_NO_FPU_CONTROL); the trap-enable bits must always be 0.
+ *  - FP control and status: the rule every file of this port follows
+ *    (the jump_, make_ and ontop_ files refer here).  It is the AAPCS64
+ *    port's (frame_arm64_aapcs.h has the bit-by-bit reasoning), on
+ *    Microsoft's terms.  FPCR holds only controls; Microsoft lists AHP (26),
+ *    DN (25), FZ (24) and RMode (23-22) as nonvolatile and the trap enables
+ *    (15, 12-8) as nonvolatile and "must always be 0" (the kernel also
+ *    turns off any trap that fires); for the rest it defers to AAPCS64
+ *    (reserved bits not modified, NEP 0 at interfaces).  So each CONTEXT
+ *    keeps its whole FPCR (FRAME_FPCR): no bit of it is status, and the
+ *    ones outside that list are equal in every context.  fctx_make gives a
+ *    new context its creator's FPCR at fctx_make time.  FPSR (the
+ *    cumulative exception flags, volatile per AAPCS64, which Microsoft
+ *    does not amend) belongs to the THREAD: no switch reads or writes it.
+ *    jump/ontop execute `msr fpcr` only when the target's saved FPCR
+ *    differs from the current one (an FPCR write may serialise the FP
+ *    pipeline; equal modes, the common case, write nothing); FPSR being a
+ *    separate register, the write cannot change a flag.
+ *    FCTX_NO_FPU_CONTROL builds neither save nor restore FPCR (the slot
+ *    stays, unused): all contexts of a thread then share its modes.
  *  - sp is 16-byte aligned at all times (alignment checking is on); only the
  *    16 bytes below sp are protected from interrupts, so a frame is always
  *    allocated (sp lowered) before it is written.

@@ -22,10 +22,19 @@
  *    "reserved, must not be modified" by conforming code.  The condition
  *    flags 28-31, QC 27 and cumulative exception flags 0-4 and 7 are NOT
  *    preserved (the "status" bits, FPSCR_STATUS_HI | FPSCR_STATUS_LO).
- *    So a switch gives the resumed context every non-status bit of its own
- *    saved FPSCR (its modes) and keeps the status bits live: exception
- *    flags belong to the thread, as with <fenv.h> and as on the AArch64
- *    port, whose FPSR is a separate register (fctx_fpscr_restore below).
+ *    This is the rule every file of this port follows (the jump_, make_
+ *    and ontop_ files refer here): a switch gives the resumed CONTEXT every
+ *    non-status bit of its own saved FPSCR (its modes) and keeps the status
+ *    bits live: exception flags belong to the THREAD, as with <fenv.h> and
+ *    as on the AArch64 port, whose FPSR is a separate register.  The write
+ *    is "saved modes | current status", and it is executed only when a
+ *    mode bit differs: equal modes (the common case) write nothing, since a
+ *    vmsr to FPSCR may serialise the pipeline (fctx_fpscr_restore below,
+ *    used by jump and ontop).  fctx_make stores its creator's whole FPSCR:
+ *    a new context starts in the creator's modes at fctx_make time, and
+ *    the status bits in that slot are never loaded.  The trap enables are
+ *    modes like the rest; a trap is taken by the instruction that raises
+ *    the exception, not for a flag already set, so no flag needs clearing.
  *    Skipped with FCTX_NO_FPU_CONTROL (then all contexts of a thread share
  *    the FP modes); the slot stays so the layout never changes.
  *  - stack: full descending, sp is 8-byte aligned at every public

@@ -2,9 +2,10 @@
  * fctx_transfer_t fctx_jump(fctx_t to, void *data)     AArch64 AAPCS64, ELF, GAS
  *
  * ABI facts (AAPCS64; details and the frame drawing in frame_arm64_aapcs.h):
- * callee-saved x19-x29, sp, d8-d15 (low halves of v8-v15) and the FPCR mode
- * bits; sp 16-byte aligned; fctx_transfer_t (two pointers) comes back in
- * x0:x1; arguments arrive in x0 (to), x1 (data).
+ * callee-saved x19-x29, sp, d8-d15 (low halves of v8-v15); FPCR (FP modes)
+ * per context and FPSR (exception flags) per thread, as the header's FP
+ * control and status rule says; sp 16-byte aligned; fctx_transfer_t (two
+ * pointers) comes back in x0:x1; arguments arrive in x0 (to), x1 (data).
  *
  * Saves the callee-saved state in a frame on the current stack, switches sp
  * to `to`, restores its state and resumes it with x0:x1 = {our context,

@@ -2,8 +2,9 @@
  * fctx_transfer_t fctx_jump(fctx_t to, void *data)   AArch64, Mach-O, GAS
  *
  * Apple's arm64 ABI is AAPCS64 for everything a switch touches
- * (frame_arm64_aapcs.h: callee-saved x19-x29, sp, d8-d15, FPCR modes;
- * sp 16-byte aligned; the transfer in x0:x1 as result and first argument)
+ * (frame_arm64_aapcs.h: callee-saved x19-x29, sp, d8-d15; FPCR per
+ * context and FPSR per thread, its FP control and status rule; sp 16-byte
+ * aligned; the transfer in x0:x1 as result and first argument)
  * with these Apple rules on top: x18 is reserved for the platform (never
  * touched here, so every context of a thread keeps the thread's x18), and
  * x29 must always hold a valid frame-record chain (ours is the frame

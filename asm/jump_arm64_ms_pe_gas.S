@@ -2,7 +2,8 @@
  * fctx_transfer_t fctx_jump(fctx_t to, void *data)   ARM64 Windows, PE, GAS
  *
  * ABI facts and the frame drawing: frame_arm64_ms.h (nonvolatile x19-x30,
- * sp, d8-d15, FPCR modes; x18 = TEB, never switched; sp always 16-byte
+ * sp, d8-d15; FPCR per context and FPSR per thread, as its FP control
+ * and status rule says; x18 = TEB, never switched; sp always 16-byte
  * aligned; the transfer in x0:x1 both ways).  x0 = to, x1 = data.
  *
  * Saves the nonvolatile state and our TEB stack description in a frame on

@@ -6,11 +6,13 @@
  *   r2 = data.
  * Saves r0 (our pending result pointer), r4-r11, lr, and with VFP d8-d15
  * and FPSCR on the current stack (layout and the ABI facts behind it:
- * frame_arm_aapcs.h), switches sp to `to`, restores its registers and its
- * pending result pointer, and writes {our context, data} THROUGH THAT
- * POINTER: it is the result of `to`'s own suspended fctx_jump/fctx_ontop,
- * or for a new context the start stub's argument buffer.  Our own r0 is not
- * written now: it waits in our frame until someone resumes us.
+ * frame_arm_aapcs.h), switches sp to `to`, restores its registers, its FP
+ * modes (FPSCR status flags stay the thread's: the header's FP control
+ * and status rule) and its pending result pointer, and writes {our
+ * context, data} THROUGH THAT POINTER: it is the result of `to`'s own
+ * suspended fctx_jump/fctx_ontop, or for a new context the start stub's
+ * argument buffer.  Our own r0 is not written now: it waits in our frame
+ * until someone resumes us.
  *
  * Assembles as Arm or Thumb-2 (whatever the compiler generates); the resume
  * address may be of either state and is entered with bx.  sp is 8-byte

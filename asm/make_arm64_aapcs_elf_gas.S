@@ -12,7 +12,9 @@
  * 16-byte-aligned top, a frame that fctx_jump/fctx_ontop restore as if the
  * context had suspended itself: resume address = the start stub below
  * (PAC-signed like a saved lr when built with pac-ret), x19 = entry,
- * x29 = 0, FPCR = the caller's current one, everything else zero.
+ * x29 = 0, FPCR = the caller's current one (a new context starts in its
+ * creator's FP modes: the header's FP control and status rule),
+ * everything else zero.
  * Returns the frame's address.
  */
 #include "frame_arm64_aapcs.h"

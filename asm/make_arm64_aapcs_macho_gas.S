@@ -8,7 +8,9 @@
  * x0 = stack_top, x1 = stack_size (unused), x2 = entry.  Builds, just below
  * the 16-byte-aligned top, a frame in the layout of frame_arm64_aapcs.h:
  * resume address = the start stub, x19 = entry, x29 = 0 (frame-record chain
- * ends), FPCR = the caller's, everything else 0.  Returns its address.
+ * ends), FPCR = the caller's (a new context starts in its creator's FP
+ * modes: frame_arm64_aapcs.h's FP rule), everything else 0.  Returns its
+ * address.
  */
 #if defined(__x86_64__)
 #  include "make_x86_64_sysv_macho_gas.S"

@@ -7,7 +7,8 @@
  * the stub's end record {0, 0} at T - 16 and below it a switch frame that
  * fctx_jump/fctx_ontop restore as if the context had suspended itself:
  * resume address = the start stub, x19 = entry, x29 = the end record,
- * FPCR = the caller's, other registers 0, and the TEB stack fields of the
+ * FPCR = the caller's (a new context starts in its creator's FP modes:
+ * the header's FP rule), other registers 0, and the TEB stack fields of the
  * new stack:
  *   StackBase         = T
  *   StackLimit        = stack_top - stack_size rounded up to 4 KiB (the

@@ -13,7 +13,8 @@
  *   r4     = entry (a callee-saved slot, so it survives into the stub),
  *   r5-r11 = 0 (r7 and r11 are the Thumb and Arm frame pointers: a zero
  *            frame pointer ends frame-record walks), d8-d15 = 0,
- *   FPSCR  = the creator's (new contexts start with its FP modes),
+ *   FPSCR  = the creator's (new contexts start with its FP modes; only
+ *            the mode bits are ever loaded: the header's FP rule),
  *   result pointer = START_ARGS, the two words just above the frame, where
  *            the first resumer's transfer is written (see the header),
  * and above it the start area (START_SIZE bytes, header drawing) with the

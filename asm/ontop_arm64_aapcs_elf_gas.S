@@ -3,7 +3,9 @@
  *                                                   AArch64 AAPCS64, ELF, GAS
  *
  * ABI facts (AAPCS64; frame drawing in frame_arm64_aapcs.h): callee-saved
- * x19-x29, sp, d8-d15, FPCR modes; sp 16-byte aligned; a function returns
+ * x19-x29, sp, d8-d15; FPCR per context, FPSR per thread (the header's FP
+ * control and status rule; fn runs with `to`'s FPCR and the thread's
+ * flags); sp 16-byte aligned; a function returns
  * to x30; fctx_transfer_t is passed as the first argument in x0:x1 and
  * returned in x0:x1.  x0 = to, x1 = data, x2 = fn.
  *

@@ -2,7 +2,9 @@
  * fctx_transfer_t fctx_ontop(fctx_t to, void *data, fctx_ontop_fn fn)
  *                                                 AArch64, Mach-O, GAS
  *
- * ABI and Mach-O facts: jump_arm64_aapcs_macho_gas.S.  One file for both
+ * ABI and Mach-O facts: jump_arm64_aapcs_macho_gas.S; FP control and
+ * status rule: frame_arm64_aapcs.h (fn runs with `to`'s FPCR and the
+ * thread's FPSR flags).  One file for both
  * slices of a universal build (the x86-64 slice gets the x86-64 code).
  *
  * x0 = to, x1 = data, x2 = fn.  Saves our state like fctx_jump, switches to
@@ -53,8 +55,8 @@ FCTX_MACHO_FUNC_BEGIN(fctx_ontop)
     ldp     d14, d15, [sp, #FRAME_D14]
 #ifndef FCTX_NO_FPU_CONTROL
     ldr     x11, [sp, #FRAME_FPCR]
-    cmp     x9, x11
-    b.eq    1f
+    cmp     x9, x11                     /* writing FPCR may serialise the */
+    b.eq    1f                          /* FP pipeline: only when it differs */
     msr     fpcr, x11
 1:
 #endif

@@ -2,7 +2,9 @@
  * fctx_transfer_t fctx_ontop(fctx_t to, void *data, fctx_ontop_fn fn)
  *                                               ARM64 Windows, PE, GAS
  *
- * ABI facts and the frame drawing: frame_arm64_ms.h.  x0 = to, x1 = data,
+ * ABI facts, the FP control and status rule (fn runs with `to`'s FPCR and
+ * the thread's FPSR flags) and the frame drawing: frame_arm64_ms.h.
+ * x0 = to, x1 = data,
  * x2 = fn.  Saves our state like fctx_jump, switches to `to` (registers and
  * TEB stack fields), then tail-calls fn({our context, data}) with x30 =
  * `to`'s resume address and sp = `to`'s sp: fn looks exactly as if `to`
@@ -26,8 +28,8 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     FCTX_LOAD_TEB
 #ifndef FCTX_NO_FPU_CONTROL
     ldr     x9, [sp, #FRAME_FPCR]
-    cmp     x9, x11
-    b.eq    1f
+    cmp     x9, x11                     /* writing FPCR may serialise the */
+    b.eq    1f                          /* FP pipeline: only when it differs */
     msr     fpcr, x9
 1:
 #endif

@@ -8,7 +8,8 @@
  * Saves our state exactly like fctx_jump (layout and ABI facts:
  * frame_arm_aapcs.h), switches to `to` and restores its registers,
  * including lr = `to`'s resume address and r0 = `to`'s pending result
- * pointer, then tail-calls
+ * pointer, and its FP modes (fn runs with `to`'s modes and the thread's
+ * FPSCR flags: the header's FP control and status rule), then tail-calls
  *     fn(r0 = `to`'s result pointer, r1:r2 = {our context, data})
  * fn is itself a function returning fctx_transfer_t, so r0 is ITS hidden
  * result pointer: by handing it `to`'s saved pointer, fn's return value is
