@@ -3,7 +3,7 @@
  * tests/test_registers.c and tests/regs/regs_x86_64_sysv.S for the contract:
  *   regs_count, regs_mask[]: the words of callee-saved state and which of
  *     their bits the test may vary (GPRs and FP registers: all; FPCR: the
- *     mode bits);
+ *     mode bits named below);
  *   regs_read(out): the current state;
  *   regs_switch(jumpfn, to, data, load, store): load every callee-saved
  *     register from `load`, call jumpfn(to, data), store them into `store`
@@ -17,13 +17,16 @@
  * no value of its own in it to preserve (a wrong resume address crashes
  * instead); sp is checked through store[count]/[count+1].
  *
- * FPCR: AAPCS64 lets only fenv-style support functions change the
- * exception-control bits (8-12), RMode (22-23), FZ (24) and AH/FIZ (0-1);
- * every other bit is reserved.  We vary RMode and FZ: the trap-enable bits
- * read as zero on cores without trapped FP exceptions (all common ones, and
- * qemu), and AH/FIZ exist only with FEAT_AFP.  When the library is built
- * with FCTX_NO_FPU_CONTROL (the build passes the same define here) FPCR is
- * deliberately shared by all contexts of a thread, so it is not a word.
+ * FPCR (the FP rule in asm/frame_arm64_aapcs.h: the whole word belongs to
+ * each context): we vary RMode (22-23), FZ (24), DN (25) and AHP (26), the
+ * mode bits every ARMv8-A FPCR implements (and Microsoft's nonvolatile
+ * list).  The trap-enable bits read as zero on cores without trapped FP
+ * exceptions (all common ones, and qemu), AH/FIZ exist only with FEAT_AFP
+ * and FZ16 only with FEAT_FP16.  FPSR (the thread's flags) is no word: a
+ * switch must leave it alone, which tests/test_fpstate.c checks.  When the
+ * library is built with FCTX_NO_FPU_CONTROL (the build passes the same
+ * define here) FPCR is deliberately shared by all contexts of a thread, so
+ * it is not a word either.
  */
 #if defined(__ARM_FEATURE_BTI_DEFAULT) && __ARM_FEATURE_BTI_DEFAULT
 #  define BTI_C bti c               /* regs_bad_jump is reached by blr */
@@ -54,7 +57,7 @@ regs_mask:
     .quad -1                                         /* x29 */
     .quad -1, -1, -1, -1, -1, -1, -1, -1             /* d8-d15 */
 #ifndef FCTX_NO_FPU_CONTROL
-    .quad 0x01C00000        /* FPCR: RMode (23:22), FZ (24) */
+    .quad 0x07C00000        /* FPCR: RMode (23:22), FZ (24), DN (25), AHP (26) */
 #endif
 
     .text

@@ -18,7 +18,9 @@
  * (mask: RMode 22-23, FZ 24, DN 25, AHP 26 - control bits that are
  * writable on every VFP implementation; the trap enables 8-12/15 read as
  * zero on most cores and under qemu, and Len/Stride would change how the
- * C code between the switches executes).
+ * C code between the switches executes).  The status bits are the
+ * thread's (the FP rule in asm/frame_arm_aapcs.h), so they are masked out
+ * here; tests/test_fpstate.c checks that a switch leaves them alone.
  *
  * ABI facts used here: callee-saved r4-r11, sp, d8-d15, FPSCR control
  * bits; sp 8-byte aligned at calls; fctx_transfer_t is returned in memory,
