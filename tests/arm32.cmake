@@ -3,28 +3,7 @@
 # context's first frame.  The core suite (test_registers, test_context,
 # test_unwind, ...) covers the rest on this target.
 if(FCTX_ARCH STREQUAL "arm")
-  # The register helper leaves out the FPSCR word when the library does not
-  # switch FP modes (FCTX_NO_FPU_CONTROL: shared by design).
-  if(FCTX_NO_FPU_CONTROL)
-    target_compile_definitions(test_registers PRIVATE FCTX_NO_FPU_CONTROL)
-  endif()
-
-  # Rounding mode per context (or shared with FCTX_NO_FPU_CONTROL),
-  # exception flags per thread: the same contract as the AArch64 and RISC-V
-  # ports, checked with <fenv.h> by their test (tests/ports/test_fpu_control.c).
-  include(CheckCSourceCompiles)
-  check_c_source_compiles("#if !defined(__ARM_FP) && !(defined(__VFP_FP__) && !defined(__SOFTFP__))\n#error soft-float\n#endif\nint main(void){return 0;}"
-                          FCTX_ARM32_HAS_VFP)
-  if(NOT FCTX_ARM32_HAS_VFP)
-    message(STATUS "fctx tests: test_arm32_fpu_control not registered (soft-float: no FP environment)")
-  else()
-    fctx_add_test(test_arm32_fpu_control ports/test_fpu_control.c)
-    if(FCTX_NO_FPU_CONTROL)
-      target_compile_definitions(test_arm32_fpu_control PRIVATE FCTX_EXPECT_SHARED_FPU_CONTROL=1)
-    else()
-      target_compile_definitions(test_arm32_fpu_control PRIVATE FCTX_EXPECT_SHARED_FPU_CONTROL=0)
-    endif()
-  endif()
+  # FP modes and flags across switches: test_fpstate (tests/CMakeLists.txt).
 
   if(NOT CMAKE_C_COMPILER_ID STREQUAL "GNU")
     message(STATUS "fctx tests: test_arm32_interwork not registered "

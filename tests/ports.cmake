@@ -9,30 +9,7 @@ endif()
 
 set(_ports_dir "${CMAKE_CURRENT_SOURCE_DIR}/ports")
 
-# With FCTX_NO_FPU_CONTROL the FP mode is shared by all contexts of a
-# thread by design; the register helper then leaves that word out (it
-# sees the library's define), and test_fpu_control checks the sharing.
-if(FCTX_NO_FPU_CONTROL)
-  target_compile_definitions(test_registers PRIVATE FCTX_NO_FPU_CONTROL)
-  message(STATUS "fctx ports: FCTX_NO_FPU_CONTROL=ON: test_registers checks no FP control "
-                 "word (shared by design); test_fpu_control checks that it is shared")
-  set(_shared_fpu 1)
-else()
-  set(_shared_fpu 0)
-endif()
-
-# Rounding mode per context (or shared), exception flags per thread.
-include(CheckCSourceCompiles)
-if(FCTX_ARCH STREQUAL "riscv64")
-  check_c_source_compiles("#ifndef __riscv_flen\n#error soft-float\n#endif\nint main(void){return 0;}"
-                          FCTX_RISCV_HAS_F)
-endif()
-if(FCTX_ARCH STREQUAL "riscv64" AND NOT FCTX_RISCV_HAS_F)
-  message(STATUS "fctx ports: test_fpu_control not registered: soft-float target, no FP environment")
-else()
-  fctx_add_test(test_fpu_control ports/test_fpu_control.c)
-  target_compile_definitions(test_fpu_control PRIVATE FCTX_EXPECT_SHARED_FPU_CONTROL=${_shared_fpu})
-endif()
+# FP modes and flags across switches: test_fpstate (tests/CMakeLists.txt).
 
 # Every library object has a non-executable-stack note (and, in a
 # branch-protection build, the BTI/PAC property note).

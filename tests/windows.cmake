@@ -17,12 +17,6 @@ if(FCTX_ASSEMBLER STREQUAL "masm")
   target_sources(test_registers PRIVATE regs/regs_x86_64_ms_pe.asm)
 endif()
 
-# With FCTX_NO_FPU_CONTROL the FP control words are shared by all contexts
-# of a thread by design: the register helper then does not vary them.
-if(FCTX_NO_FPU_CONTROL)
-  target_compile_definitions(test_registers PRIVATE FCTX_NO_FPU_CONTROL)
-endif()
-
 fctx_add_test(test_context test_context.c)
 fctx_add_test(test_fiber test_fiber.c)
 target_include_directories(test_fiber BEFORE PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/win/compat)

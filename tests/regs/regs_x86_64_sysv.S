@@ -10,12 +10,21 @@
  *     restore the caller's own values, return jumpfn's result;
  *   regs_bad_jump(to, data): fctx_jump, then corrupt r13 (the test proves
  *     that it notices).
- * Word order: rbx rbp r12 r13 r14 r15 mxcsr x87cw.
+ * Word order: rbx rbp r12 r13 r14 r15 mxcsr x87cw.  Only control bits vary;
+ * the status bits the helper loads are the thread's own (regs_read), which
+ * the switch keeps as they are (frame_x86_64_sysv.h).  With
+ * FCTX_NO_FPU_CONTROL (tests/CMakeLists.txt passes the library's define) the
+ * control words, which come last, are not counted: they are shared by design.
  */
+#ifndef FCTX_NO_FPU_CONTROL
+#  define NWORDS 8
+#else
+#  define NWORDS 6
+#endif
     .section .rodata
     .globl  regs_count
     .p2align 3
-regs_count: .long 8
+regs_count: .long NWORDS
     .globl  regs_mask
     .p2align 3
 regs_mask:
