@@ -16,8 +16,7 @@ FCTX_FUNC_BEGIN(fctx_jump)
     leal    -FRAME_EIP(%esp), %esp      /* room below our return address */
     .cfi_adjust_cfa_offset FRAME_EIP
 #ifndef FCTX_NO_FPU_CONTROL
-    stmxcsr FRAME_MXCSR(%esp)           /* SSE rounding/exception masks */
-    fnstcw  FRAME_X87CW(%esp)           /* x87 precision/rounding control */
+    fctx_fpu_save %esp                  /* MXCSR + x87 CW (frame header) */
 #endif
     movl    %edi, FRAME_EDI(%esp)
     movl    %esi, FRAME_ESI(%esp)
@@ -28,14 +27,14 @@ FCTX_FUNC_BEGIN(fctx_jump)
     movl    FRAME_ARG1(%esp), %edx      /* data: second transfer word */
     movl    FRAME_ARG0(%esp), %esp      /* switch stacks; `to` has the same
                                            frame shape, so the CFI holds */
+#ifndef FCTX_NO_FPU_CONTROL
+    /* control bits differ? (rare: then out of line) */
+    fctx_fpu_check .Ljump_fpu
+#endif
     movl    FRAME_EDI(%esp), %edi
     movl    FRAME_ESI(%esp), %esi
     movl    FRAME_EBX(%esp), %ebx
     movl    FRAME_EBP(%esp), %ebp
-#ifndef FCTX_NO_FPU_CONTROL
-    ldmxcsr FRAME_MXCSR(%esp)
-    fldcw   FRAME_X87CW(%esp)
-#endif
     movl    FRAME_RESULT(%esp), %ecx    /* `to`'s hidden result pointer */
     movl    %eax, 0(%ecx)               /* its transfer = {our ctx, data} */
     movl    %edx, 4(%ecx)
@@ -48,6 +47,9 @@ FCTX_FUNC_BEGIN(fctx_jump)
     /* An indirect jmp instead of ret: a ret into another context's return
        address always misses the return-stack predictor. */
     jmp     *%ecx
+#ifndef FCTX_NO_FPU_CONTROL
+    fctx_fpu_load .Ljump_fpu          /* see the frame header */
+#endif
 FCTX_FUNC_END(fctx_jump)
 
     .section .note.GNU-stack,"",%progbits

@@ -7,9 +7,17 @@
  * entry.  Builds, just below the 16-byte-aligned top, a frame in the layout
  * of frame_i386_sysv.h that fctx_jump/fctx_ontop restore as if the context
  * had suspended itself: resume address = the start stub below, hidden
- * result pointer = the frame's own landing area, ebx = entry, ebp = 0, FPU
- * control words = the caller's current ones.  Returns the frame's address
- * in eax (a pointer, not a struct: no hidden argument here).
+ * result pointer = the frame's own landing area, ebx = entry, ebp = 0.
+ * Returns the frame's address in eax (a pointer, not a struct: no hidden
+ * argument here).
+ *
+ * Starting FP control state: the control bits the CALLER has at
+ * fctx_make time - MXCSR bits 6-15 (DAZ, exception masks, rounding, FZ)
+ * and the whole x87 control word (masks, precision, rounding) - so the
+ * context's first resume loads them as if it had suspended itself with
+ * them.  Its status flags are never taken from here: they are the
+ * thread's (frame_i386_sysv.h).  With FCTX_NO_FPU_CONTROL nothing is
+ * saved and the context shares the thread's control state.
  */
 #include "frame_i386_sysv.h"
 
@@ -18,8 +26,7 @@ FCTX_FUNC_BEGIN(fctx_make)
     andl    $-16, %eax                  /* align the top down to 16 bytes */
     leal    -FRAME_NEW_OFFSET(%eax), %eax   /* the frame */
 #ifndef FCTX_NO_FPU_CONTROL
-    stmxcsr FRAME_MXCSR(%eax)           /* start with the creator's modes */
-    fnstcw  FRAME_X87CW(%eax)
+    fctx_fpu_save %eax                  /* start with the creator's modes */
 #endif
     xorl    %ecx, %ecx
     movl    %ecx, FRAME_EDI(%eax)       /* deterministic contents */

@@ -25,8 +25,7 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     leal    -FRAME_EIP(%esp), %esp      /* same frame as fctx_jump */
     .cfi_adjust_cfa_offset FRAME_EIP
 #ifndef FCTX_NO_FPU_CONTROL
-    stmxcsr FRAME_MXCSR(%esp)
-    fnstcw  FRAME_X87CW(%esp)
+    fctx_fpu_save %esp                  /* MXCSR + x87 CW (frame header) */
 #endif
     movl    %edi, FRAME_EDI(%esp)
     movl    %esi, FRAME_ESI(%esp)
@@ -37,19 +36,22 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     movl    FRAME_ARG1(%esp), %edx      /* data */
     movl    FRAME_ARG2(%esp), %ecx      /* fn: read before leaving our stack */
     movl    FRAME_ARG0(%esp), %esp      /* switch stacks */
+#ifndef FCTX_NO_FPU_CONTROL
+    /* control bits differ? (rare: then out of line) */
+    fctx_fpu_check .Lontop_fpu
+#endif
     movl    FRAME_EDI(%esp), %edi
     movl    FRAME_ESI(%esp), %esi
     movl    FRAME_EBX(%esp), %ebx
     movl    FRAME_EBP(%esp), %ebp
-#ifndef FCTX_NO_FPU_CONTROL
-    ldmxcsr FRAME_MXCSR(%esp)
-    fldcw   FRAME_X87CW(%esp)
-#endif
     movl    %eax, FRAME_ARG0(%esp)      /* fn's argument {our context, data} */
     movl    %edx, FRAME_ARG1(%esp)
     leal    FRAME_EIP(%esp), %esp       /* keep return address + hidden ptr */
     .cfi_adjust_cfa_offset -FRAME_EIP
     jmp     *%ecx                       /* tail call fn */
+#ifndef FCTX_NO_FPU_CONTROL
+    fctx_fpu_load .Lontop_fpu          /* see the frame header */
+#endif
 FCTX_FUNC_END(fctx_ontop)
 
     .section .note.GNU-stack,"",%progbits

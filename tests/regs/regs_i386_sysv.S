@@ -10,7 +10,7 @@
  *     and the masks cover only the low halves;
  *   - "sp after" is esp after the jump function returned minus 4, because
  *     the callee pops the hidden pointer.
- * With FCTX_NO_FPU_CONTROL (tests/more-targets.cmake passes the library's
+ * With FCTX_NO_FPU_CONTROL (tests/CMakeLists.txt passes the library's
  * define here) the control words, which come last, are not checked.
  * Word order: ebx esi edi ebp mxcsr x87cw.
  */
@@ -30,8 +30,12 @@ regs_count: .long NWORDS
     .p2align 3
 regs_mask:
     .quad 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff
-    .quad 0xE040        /* MXCSR: FZ, rounding control, DAZ (masks stay set) */
-    .quad 0x0F00        /* x87 CW: rounding and precision control */
+    /* Every control bit (per context), no status bit (the thread's):
+       MXCSR 6-15 = DAZ, exception masks, rounding, FZ; x87 CW 0-5 masks,
+       8-9 precision, 10-11 rounding, 12 infinity control (bits 6-7 and
+       13-15 are reserved: the CPU does not keep them). */
+    .quad 0xFFC0        /* MXCSR */
+    .quad 0x1F3F        /* x87 CW */
 
     .text
     .globl  regs_read
@@ -94,6 +98,11 @@ regs_switch:
     movl    16(%ecx), %edi
     movl    24(%ecx), %ebp
 #ifndef FCTX_NO_FPU_CONTROL
+    /* The values unmask exceptions at random.  Unlike the switch, this
+       helper does nothing about x87 flags that a new control word would
+       turn into a fault, so it starts from none (flags are the thread's;
+       nothing in this test looks at them). */
+    fnclex
     ldmxcsr 32(%ecx)
     fldcw   40(%ecx)
 #endif
