@@ -43,10 +43,12 @@ regs_read:
     movq    %r13, 24(%rdi)
     movq    %r14, 32(%rdi)
     movq    %r15, 40(%rdi)
+#ifndef FCTX_NO_FPU_CONTROL
     movq    $0, 48(%rdi)
     stmxcsr 48(%rdi)
     movq    $0, 56(%rdi)
     fnstcw  56(%rdi)
+#endif
     ret
     .cfi_endproc
     .size   regs_read, . - regs_read
@@ -72,7 +74,7 @@ regs_switch:            /* rdi jumpfn, rsi to, rdx data, rcx load, r8 store */
     movq    %r8, 0(%rsp)
     stmxcsr 8(%rsp)
     fnstcw  12(%rsp)
-    movq    %rsp, 64(%r8)           /* rsp before */
+    movq    %rsp, NWORDS*8(%r8)     /* rsp before */
     movq    %rdi, %rax
     movq    %rsi, %rdi
     movq    %rdx, %rsi
@@ -82,8 +84,10 @@ regs_switch:            /* rdi jumpfn, rsi to, rdx data, rcx load, r8 store */
     movq    24(%rcx), %r13
     movq    32(%rcx), %r14
     movq    40(%rcx), %r15
+#ifndef FCTX_NO_FPU_CONTROL
     ldmxcsr 48(%rcx)
     fldcw   56(%rcx)
+#endif
     callq   *%rax
     movq    0(%rsp), %r8
     movq    %rbx, 0(%r8)
@@ -92,11 +96,13 @@ regs_switch:            /* rdi jumpfn, rsi to, rdx data, rcx load, r8 store */
     movq    %r13, 24(%r8)
     movq    %r14, 32(%r8)
     movq    %r15, 40(%r8)
+#ifndef FCTX_NO_FPU_CONTROL
     movq    $0, 48(%r8)
     stmxcsr 48(%r8)
     movq    $0, 56(%r8)
     fnstcw  56(%r8)
-    movq    %rsp, 72(%r8)           /* rsp after */
+#endif
+    movq    %rsp, NWORDS*8+8(%r8)   /* rsp after */
     ldmxcsr 8(%rsp)
     fldcw   12(%rsp)
     addq    $24, %rsp
