@@ -11,7 +11,7 @@
 ; # ABI facts relied on (Microsoft x64 calling convention):
 ; #  - nonvolatile: rbx, rbp, rdi, rsi, r12-r15, rsp, xmm6-xmm15 (all 128
 ; #    bits), MXCSR bits 6-15 (the 6 status flags are volatile) and the x87
-; #    control word.
+; #    control word (the x87 status word is volatile).
 ; #  - rsp is 16-byte aligned at a call; the caller reserves 32 bytes of
 ; #    home (shadow) space above the return address, owned by the callee.
 ; #  - a 16-byte struct (fctx_transfer_t) is returned through a hidden
@@ -24,12 +24,45 @@
 ; #    (its internal handler frames, ended by -1) during exception dispatch
 ; #    against the current rsp, so that is kept per context too.
 ; #
+; # FP control and status: the rule every x86-64 Microsoft file follows,
+; # from the ABI facts above (Microsoft x64 ABI conventions, the MXCSR and
+; # x87 sections of register volatility and preservation).
+; #  - per CONTEXT, restored by a switch: MXCSR bits 6-15 (DAZ, the six
+; #    exception masks, rounding control, FZ) and the whole x87 control word
+; #    (masks, precision, rounding).  fctx_make gives a new context the
+; #    control modes its creator has at fctx_make time.
+; #  - per THREAD, never restored: MXCSR bits 0-5 (IE DE ZE OE UE PE) and
+; #    the x87 status word (flags, condition codes, top of stack).  Flags
+; #    raised in one context are seen in the next one, like any volatile
+; #    register.
+; #  - a switch writes MXCSR or the x87 control word only when the control
+; #    bits of the target differ from the current ones (a rare path, out of
+; #    line), and then writes the target control bits with the current
+; #    status bits.  The common path writes neither: ldmxcsr is slow on
+; #    some CPUs (about 80 ns on an Intel Xeon when it changes a flag).
+; #  - pending x87 traps: loading an x87 control word that unmasks an
+; #    exception whose flag is already set (raised by another context: the
+; #    flags belong to the thread) would raise #MF at the next x87
+; #    instruction.  So when a switch loads a control word that unmasks set
+; #    flags, it clears exactly those flags (and the summary bits ES and B,
+; #    which then describe no unmasked flag): a switch never makes a trap
+; #    fire (fnstenv, edit, fldenv; the rarest path).  SSE has no pending
+; #    traps (a flag set under a mask is never raised later), so MXCSR needs
+; #    nothing similar.
+; #  - FCTX_NO_FPU_CONTROL builds save and restore no FP state at all.
+; # The x87 control word sits right below MXCSR in the frame, so one 4-byte
+; # load of the target frame reads both control words (the check in
+; # fctx_jump).  Our own side is read as two 2-byte loads, each inside one
+; # of the two stores (fnstcw, stmxcsr) just made, so both are forwarded
+; # from the store buffer: a 4-byte load spanning both stores cannot be
+; # (measured 4 ns slower on x86-64 SysV, which uses the same check).
+; #
 ; # A context (fctx_t) is the address of this block on its own stack.  It is
 ; # 16-byte aligned (xmm slots use movaps): the pending call pushed its
 ; # return address onto a 16-byte aligned stack and FRAME_RIP = 16n+8.
 ; #
 ; #   ctx +   0 .. 159  xmm6, xmm7, ... xmm15 (16 bytes each)
-; #   ctx + 160         MXCSR (4 bytes) | x87 control word (2) | pad (2)
+; #   ctx + 160         x87 control word (2 bytes) | MXCSR (4) | pad (2)
 ; #   ctx + 168 .. 231  r12 r13 r14 r15 rdi rsi rbx rbp
 ; #                     (new context: rbx = entry function, rbp = 0)
 ; #   ctx + 232         result: the hidden struct-return pointer of the
@@ -72,8 +105,8 @@ FRAME_XMM12 = 96
 FRAME_XMM13 = 112
 FRAME_XMM14 = 128
 FRAME_XMM15 = 144
-FRAME_MXCSR = 160
-FRAME_X87CW = 164
+FRAME_X87CW = 160 ; # right below MXCSR: see the FP rule above
+FRAME_MXCSR = 162
 FRAME_R12 = 168
 FRAME_R13 = 176
 FRAME_R14 = 184
@@ -91,6 +124,9 @@ FRAME_EXCEPTION_LIST = 272
 FRAME_GUARANTEED_STACK_BYTES = 280 ; # 4 bytes used, 12 pad
 FRAME_RIP = 296 ; # = 16n+8: keeps ctx 16-byte aligned
 FRAME_SIZE = 304
+; # Scratch for the rare FP-control path of a switch (fnstenv needs 28
+; # bytes): the xmm6/xmm7 slots of the target frame, dead once restored.
+FRAME_FP_SCRATCH = FRAME_XMM6
 
 ; # The 56-byte frame below a return address used by the start stub and by
 ; # the ontop landing (see the drawing above).

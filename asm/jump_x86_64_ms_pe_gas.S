@@ -4,6 +4,8 @@
  * ABI facts relied on (details and the frame drawing: frame_x86_64_ms.h):
  *  - nonvolatile: rbx rbp rdi rsi r12-r15 rsp, xmm6-xmm15 (128 bits),
  *    MXCSR control bits, x87 control word; everything else is volatile.
+ *    Which FP bits a context owns and which follow the thread, and when
+ *    a switch writes them: the FP rule in frame_x86_64_ms.h.
  *  - the 16-byte result is returned through a hidden pointer: rcx = where
  *    to store it, rdx = to, r8 = data; the callee returns rcx in rax.
  *  - rsp is 16-byte aligned at every call (rsp = 16n+8 at entry).
@@ -69,8 +71,8 @@ fctx_jump:
     .seh_savereg %rbp, FRAME_RBP
     .seh_endprologue
 #ifndef FCTX_NO_FPU_CONTROL
-    stmxcsr FRAME_MXCSR(%rsp)           /* SSE rounding/exception masks, DAZ/FZ */
-    fnstcw  FRAME_X87CW(%rsp)           /* x87 precision/rounding control */
+    fnstcw  FRAME_X87CW(%rsp)           /* x87 masks/precision/rounding */
+    stmxcsr FRAME_MXCSR(%rsp)           /* SSE control bits (+ flags, unused) */
 #endif
     /* The TEB describes the stack we leave: keep its view in our frame
        (StackLimit may have moved since, as the OS grows a thread stack). */
@@ -123,8 +125,18 @@ fctx_jump:
     movq    FRAME_RBX(%rsp), %rbx
     movq    FRAME_RBP(%rsp), %rbp
 #ifndef FCTX_NO_FPU_CONTROL
-    ldmxcsr FRAME_MXCSR(%rsp)
-    fldcw   FRAME_X87CW(%rsp)
+    /* FP control modes (the rule: frame_x86_64_ms.h): find whether any
+       control bit of `to` differs from ours; if none (the common case) no
+       FP register is written.  (Why our side is read in two halves:
+       frame_x86_64_ms.h.) */
+    movl    FRAME_X87CW(%rsp), %r10d    /* `to`'s x87 CW | its MXCSR bits 0-15 << 16 */
+    xorw    FRAME_X87CW(%rax), %r10w    /* low half: x87 CW difference */
+    roll    $16, %r10d                  /* MXCSR to the low half */
+    xorw    FRAME_MXCSR(%rax), %r10w    /* low half: MXCSR difference */
+    andl    $-64, %r10d                 /* drop MXCSR bits 0-5 (the thread's
+                                           flags): any control bit left? */
+    jnz     .Ljump_fp_modes             /* yes: load `to`'s (rare, out of line) */
+.Ljump_fp_done:
 #endif
     /* Return the transfer the way `to`'s pending call expects it: stored
        through ITS hidden result pointer, which is also returned in rax. */
@@ -138,4 +150,45 @@ fctx_jump:
        address always misses the return-stack predictor.  (Only here, one
        instruction, does the unwind data not describe rsp.) */
     jmp     *%r10
+#ifndef FCTX_NO_FPU_CONTROL
+    /* Rare path: r10d = the control bits that differ, MXCSR 6-15 in the
+       low half, x87 control word in the high half.  rsp is still `to`'s
+       frame (the unwind data holds as on the main path); its slots are
+       consumed: the MXCSR slot is rewritten, the xmm slots are scratch.
+       Our MXCSR and x87 words saved above are the current ones (no FP
+       instruction ran since). */
+.Ljump_fp_modes:
+    testl   $0xFFC0, %r10d              /* MXCSR control bits differ? */
+    jz      .Ljump_x87cw
+    movl    FRAME_MXCSR(%rsp), %r11d
+    xorl    FRAME_MXCSR(%rax), %r11d
+    andl    $0x3F, %r11d                /* the flags where `to`'s word differs
+                                           from the current MXCSR ... */
+    xorl    %r11d, FRAME_MXCSR(%rsp)    /* ... flipped: `to`'s control bits
+                                           with the thread's flags */
+    ldmxcsr FRAME_MXCSR(%rsp)
+.Ljump_x87cw:
+    testl   $0xFFFF0000, %r10d          /* x87 control word differs? */
+    jz      .Ljump_fp_done
+    fnstsw  FRAME_FP_SCRATCH(%rsp)      /* the thread's x87 status word */
+    movzwl  FRAME_X87CW(%rsp), %r11d    /* `to`'s control word (1 = masked) */
+    movl    %r11d, %ecx
+    notl    %ecx                        /* 1 = unmasked by `to` ... */
+    andw    FRAME_FP_SCRATCH(%rsp), %cx /* ... and its flag set now */
+    andl    $0x3F, %ecx                 /* the 6 exception flags: would trap */
+    jnz     .Ljump_x87_pending
+    fldcw   FRAME_X87CW(%rsp)           /* nothing would trap: plain load */
+    jmp     .Ljump_fp_done
+.Ljump_x87_pending:
+    /* Clear exactly those flags while loading the control word: fnstenv
+       stores control word (+0) and status word (+4) in its 28 bytes. */
+    fnstenv FRAME_FP_SCRATCH(%rsp)
+    movw    %r11w, FRAME_FP_SCRATCH(%rsp)   /* `to`'s control word */
+    orl     $0x8080, %ecx               /* + ES and B (bits 7, 15): no
+                                           unmasked flag remains set */
+    notl    %ecx
+    andw    %cx, FRAME_FP_SCRATCH+4(%rsp)   /* cleared in the status word */
+    fldenv  FRAME_FP_SCRATCH(%rsp)      /* both at once: nothing traps */
+    jmp     .Ljump_fp_done
+#endif
     .seh_endproc

@@ -24,6 +24,11 @@
  *   GuaranteedStackBytes = 0 (the system default)
  *   ExceptionList     = -1, the end of an (empty) handler chain (only
  *                       Wine uses this list on x64)
+ * FP control: the new context starts with the control modes its creator
+ * has at this fctx_make call (MXCSR bits 6-15 and the x87 control word,
+ * stored here); the MXCSR flags stored with them are never loaded, since
+ * the flags belong to the thread (the FP rule: frame_x86_64_ms.h).  With
+ * FCTX_NO_FPU_CONTROL nothing is stored.
  * Returns the frame's address.  A leaf: touches no nonvolatile register.
  */
 #include "frame_x86_64_ms.h"
@@ -54,8 +59,8 @@ fctx_make:
     movaps  %xmm0, FRAME_XMM14(%rax)
     movaps  %xmm0, FRAME_XMM15(%rax)
 #ifndef FCTX_NO_FPU_CONTROL
-    stmxcsr FRAME_MXCSR(%rax)           /* start with the creator's FP modes */
-    fnstcw  FRAME_X87CW(%rax)
+    fnstcw  FRAME_X87CW(%rax)           /* start with the creator's FP */
+    stmxcsr FRAME_MXCSR(%rax)           /* control modes (see above) */
 #endif
     xorl    %edx, %edx
     movq    %rdx, FRAME_R12(%rax)

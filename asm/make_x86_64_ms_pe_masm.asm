@@ -23,6 +23,11 @@
 ;   GuaranteedStackBytes = 0 (the system default)
 ;   ExceptionList     = -1, the end of an (empty) handler chain (only
 ;                       Wine uses this list on x64)
+; FP control: the new context starts with the control modes its creator
+; has at this fctx_make call (MXCSR bits 6-15 and the x87 control word,
+; stored here); the MXCSR flags stored with them are never loaded, since
+; the flags belong to the thread (the FP rule: frame_x86_64_ms.h).  With
+; FCTX_NO_FPU_CONTROL nothing is stored.
 ; Returns the frame's address.  A leaf: touches no nonvolatile register.
 ; Same instructions as make_x86_64_ms_pe_gas.S.
 
@@ -80,8 +85,8 @@ fctx_make PROC FRAME
     movaps  XMMWORD PTR [rax + FRAME_XMM14], xmm0
     movaps  XMMWORD PTR [rax + FRAME_XMM15], xmm0
 IFNDEF FCTX_NO_FPU_CONTROL
-    stmxcsr DWORD PTR [rax + FRAME_MXCSR]   ; start with the creator's FP modes
-    fnstcw  WORD PTR [rax + FRAME_X87CW]
+    fnstcw  WORD PTR [rax + FRAME_X87CW]    ; start with the creator's FP
+    stmxcsr DWORD PTR [rax + FRAME_MXCSR]   ; control modes (see above)
 ENDIF
     xor     edx, edx
     mov     QWORD PTR [rax + FRAME_R12], rdx

@@ -3,7 +3,9 @@
 ;
 ; ABI facts relied on (details and the frame drawing: frame_x86_64_ms.h):
 ;  - nonvolatile: rbx rbp rdi rsi r12-r15 rsp, xmm6-xmm15 (128 bits),
-;    MXCSR control bits, x87 control word.
+;    MXCSR control bits, x87 control word.  Which FP bits a context owns,
+;    which follow the thread, and when a switch writes them: the FP rule
+;    in frame_x86_64_ms.h (fn runs with `to`'s control modes).
 ;  - the 16-byte result goes through a hidden pointer: rcx = result,
 ;    rdx = to, r8 = data, r9 = fn.  fn itself returns its 16-byte result
 ;    through the pointer in rcx (and returns that pointer in rax) and takes
@@ -94,8 +96,8 @@ fctx_ontop PROC FRAME
     .savereg rbp, FRAME_RBP
     .endprolog
 IFNDEF FCTX_NO_FPU_CONTROL
-    stmxcsr DWORD PTR [rsp + FRAME_MXCSR]
-    fnstcw  WORD PTR [rsp + FRAME_X87CW]
+    fnstcw  WORD PTR [rsp + FRAME_X87CW]    ; x87 masks/precision/rounding
+    stmxcsr DWORD PTR [rsp + FRAME_MXCSR]   ; SSE control bits (+ flags, unused)
 ENDIF
     mov     r10, QWORD PTR gs:[TEB_STACK_BASE]
     mov     r11, QWORD PTR gs:[TEB_STACK_LIMIT]
@@ -144,8 +146,18 @@ ENDIF
     mov     rbx, QWORD PTR [rsp + FRAME_RBX]
     mov     rbp, QWORD PTR [rsp + FRAME_RBP]
 IFNDEF FCTX_NO_FPU_CONTROL
-    ldmxcsr DWORD PTR [rsp + FRAME_MXCSR]
-    fldcw   WORD PTR [rsp + FRAME_X87CW]
+    ; FP control modes (the rule: frame_x86_64_ms.h): find whether any
+    ; control bit of `to` differs from ours; if none (the common case) no
+    ; FP register is written.  (Why our side is read in two halves:
+    ; frame_x86_64_ms.h.)
+    mov     r10d, DWORD PTR [rsp + FRAME_X87CW] ; `to`'s x87 CW | its MXCSR bits 0-15 << 16
+    xor     r10w, WORD PTR [rax + FRAME_X87CW]  ; low half: x87 CW difference
+    rol     r10d, 16                        ; MXCSR to the low half
+    xor     r10w, WORD PTR [rax + FRAME_MXCSR]  ; low half: MXCSR difference
+    and     r10d, -64                       ; drop MXCSR bits 0-5 (the thread's
+                                            ; flags): any control bit left?
+    jnz     ontop_fp_modes                  ; yes: load `to`'s (rare, out of line)
+ontop_fp_done:
 ENDIF
     ; Everything of `to` is restored: its frame below FRAME_RIP is dead
     ; and becomes the landing frame (these slots were read above).
@@ -158,6 +170,47 @@ ENDIF
     mov     QWORD PTR [rsp + ONTOP_RET], r10    ; fn returns to the landing
     add     rsp, ONTOP_RET                      ; rsp = 16n+8, fn's entry state
     jmp     r9                                  ; "call" fn
+IFNDEF FCTX_NO_FPU_CONTROL
+    ; Rare path: r10d = the control bits that differ, MXCSR 6-15 in the
+    ; low half, x87 control word in the high half.  rsp is still `to`'s
+    ; frame (the unwind data holds as on the main path); its slots are
+    ; consumed: the MXCSR slot is rewritten, the xmm slots are scratch.
+    ; Our MXCSR and x87 words saved above are the current ones (no FP
+    ; instruction ran since).
+ontop_fp_modes:
+    test    r10d, 0FFC0h                    ; MXCSR control bits differ?
+    jz      ontop_x87cw
+    mov     r11d, DWORD PTR [rsp + FRAME_MXCSR]
+    xor     r11d, DWORD PTR [rax + FRAME_MXCSR]
+    and     r11d, 03Fh                      ; the flags where `to`'s word differs
+                                            ; from the current MXCSR ...
+    xor     DWORD PTR [rsp + FRAME_MXCSR], r11d ; ... flipped: `to`'s control
+                                            ; bits with the thread's flags
+    ldmxcsr DWORD PTR [rsp + FRAME_MXCSR]
+ontop_x87cw:
+    test    r10d, 0FFFF0000h                ; x87 control word differs?
+    jz      ontop_fp_done
+    fnstsw  WORD PTR [rsp + FRAME_FP_SCRATCH]   ; the thread's x87 status word
+    movzx   r11d, WORD PTR [rsp + FRAME_X87CW]  ; `to`'s control word (1 = masked)
+    mov     ecx, r11d
+    not     ecx                             ; 1 = unmasked by `to` ...
+    and     cx, WORD PTR [rsp + FRAME_FP_SCRATCH]   ; ... and its flag set now
+    and     ecx, 03Fh                       ; the 6 exception flags: would trap
+    jnz     ontop_x87_pending
+    fldcw   WORD PTR [rsp + FRAME_X87CW]    ; nothing would trap: plain load
+    jmp     ontop_fp_done
+ontop_x87_pending:
+    ; Clear exactly those flags while loading the control word: fnstenv
+    ; stores control word (+0) and status word (+4) in its 28 bytes.
+    fnstenv [rsp + FRAME_FP_SCRATCH]
+    mov     WORD PTR [rsp + FRAME_FP_SCRATCH], r11w ; `to`'s control word
+    or      ecx, 08080h                     ; + ES and B (bits 7, 15): no
+                                            ; unmasked flag remains set
+    not     ecx
+    and     WORD PTR [rsp + FRAME_FP_SCRATCH + 4], cx   ; cleared in the status word
+    fldenv  [rsp + FRAME_FP_SCRATCH]        ; both at once: nothing traps
+    jmp     ontop_fp_done
+ENDIF
 fctx_ontop ENDP
 
 END

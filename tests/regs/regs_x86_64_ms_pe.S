@@ -17,6 +17,15 @@
  * regs_switch gets rcx = result, rdx = jumpfn, r8 = to, r9 = data and
  * load/store as the 5th/6th arguments on the stack (above the 32-byte home
  * space); rsp is 16-byte aligned at calls.
+ * FP words (the FP rule: asm/frame_x86_64_ms.h): only control bits vary,
+ * all of MXCSR 6-15 (DAZ, the six exception masks, rounding, FZ; SSE never
+ * traps on a flag already set, and no SSE arithmetic runs while loaded
+ * values are live) and the x87 rounding and precision control (its masks
+ * stay set: an unmasked x87 flag would trap at the next x87 instruction).
+ * The status bits loaded are the thread's own (from regs_read), which the
+ * switch leaves as they are; they are not compared.  With
+ * FCTX_NO_FPU_CONTROL (the build passes the library's define) the FP words
+ * are shared by design and not varied.
  * Besides registers, a context owns the TEB stack fields (gs:): they are
  * words of its state here too, loaded with arbitrary values like the
  * registers, so a switch that does not keep them per context is caught.
@@ -51,7 +60,7 @@ regs_mask:
     .quad -1, -1, -1, -1, -1, -1, -1, -1, -1, -1        /* xmm6-xmm10 */
     .quad -1, -1, -1, -1, -1, -1, -1, -1, -1, -1        /* xmm11-xmm15 */
 #ifndef FCTX_NO_FPU_CONTROL
-    .quad 0xE040        /* MXCSR: FZ, rounding control, DAZ (masks stay set) */
+    .quad 0xFFC0        /* MXCSR: every control bit (see above) */
     .quad 0x0F00        /* x87 CW: rounding and precision control */
 #else
     .quad 0, 0          /* FCTX_NO_FPU_CONTROL (the build passes the library's

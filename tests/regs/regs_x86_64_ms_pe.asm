@@ -9,6 +9,7 @@
 ; regs_switch gets rcx = result, rdx = jumpfn, r8 = to, r9 = data and
 ; load/store as the 5th/6th arguments on the stack (above the 32-byte home
 ; space); rsp is 16-byte aligned at calls.
+; FP words: only control bits vary (which ones and why: the GAS file).
 ; Word order (36 words): rbx rbp rdi rsi r12-r15; xmm6-xmm15 (low, high
 ; quadword); MXCSR; x87 CW; StackBase, StackLimit, DeallocationStack,
 ; FiberData, ExceptionList, GuaranteedStackBytes (TEB, gs:).
@@ -47,7 +48,7 @@ regs_mask QWORD -1, -1, -1, -1, -1, -1, -1, -1        ; GPRs
           QWORD -1, -1, -1, -1, -1, -1, -1, -1, -1, -1  ; xmm6-xmm10
           QWORD -1, -1, -1, -1, -1, -1, -1, -1, -1, -1  ; xmm11-xmm15
 IFNDEF FCTX_NO_FPU_CONTROL
-          QWORD 0E040h      ; MXCSR: FZ, rounding control, DAZ (masks stay set)
+          QWORD 0FFC0h      ; MXCSR: every control bit (see the GAS file)
           QWORD 0F00h       ; x87 CW: rounding and precision control
 ELSE
           QWORD 0, 0        ; shared by all contexts of a thread by design
