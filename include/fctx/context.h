@@ -47,9 +47,32 @@ typedef fctx_transfer_t (*fctx_ontop_fn)(fctx_transfer_t);
  * resume) receives {the caller's suspended context, data}.  This call returns
  * when some context later resumes the caller's context.
  *
- * Saves and restores exactly the ABI's callee-saved state (see the asm file
- * heads), including the floating-point control state unless the library was
- * built with FCTX_NO_FPU_CONTROL (see README, "Build options").
+ * Saves and restores exactly the ABI's callee-saved state (the ABI facts are
+ * in each port's asm/frame_<arch>_<abi>.h), floating-point control modes
+ * included.  Floating-point state is split the way the ABIs split it:
+ *
+ *  - Control modes belong to each CONTEXT: rounding mode, exception masks
+ *    (trap enables), flush-to-zero / denormals-are-zero, and on x86 the x87
+ *    precision control.  x86: the x87 control word and MXCSR bits 6-15;
+ *    AArch64: FPCR; ARM32: the FPSCR mode bits; RISC-V: frm; ppc64: the
+ *    FPSCR enable and rounding fields; s390x: the FPC masks and rounding
+ *    modes; mips64: the FCSR rounding mode, enables and FS.  A context
+ *    resumes with its own modes, whatever others set meanwhile.
+ *  - Exception status flags belong to the THREAD and are never changed by a
+ *    switch: x86 MXCSR bits 0-5 and the x87 status word, AArch64 FPSR,
+ *    the FPSCR/FCSR/FPC/fflags status fields.  As <fenv.h> sees it: a flag
+ *    raised in one context is set in the next one the thread runs, and
+ *    feclearexcept() in any context clears it for all.
+ *  - A switch writes an FP control register only when the target's modes
+ *    differ from the current ones, so the common case costs no FP register
+ *    write at all.
+ *  - x86: when a switch loads an x87 control word that unmasks an exception
+ *    whose flag is already set (the flag came from another context), it
+ *    clears exactly those flags, so that resuming never raises SIGFPE by
+ *    itself.  SSE never traps on a flag that is already set.
+ *
+ * Built with FCTX_NO_FPU_CONTROL (see README, "Build options"), no FP state
+ * is switched at all: all contexts of a thread share the control modes too.
  */
 FCTX_API fctx_transfer_t fctx_jump(fctx_t const to, void *data);
 
@@ -64,6 +87,12 @@ FCTX_API fctx_transfer_t fctx_jump(fctx_t const to, void *data);
  * fctx_set_entry_return_handler() is called (default: message to stderr and
  * abort()).
  *
+ * FP state: the new context starts with the floating-point control modes
+ * that the calling thread has now, at fctx_make() time (rounding, exception
+ * masks, flush-to-zero, x87 precision; see fctx_jump()), not those current
+ * when it first runs.  The exception flags it sees are the thread's at that
+ * time, like every context's.  (FCTX_NO_FPU_CONTROL: the thread's modes.)
+ *
  * The context uses a few words at the top of the stack; `stack_top` need not
  * be aligned.  No memory is allocated.
  */
@@ -73,7 +102,8 @@ FCTX_API fctx_t fctx_make(void *stack_top, size_t stack_size, fctx_entry_fn entr
  * Like fctx_jump(), but before `to` continues, run `fn` on top of `to`'s
  * stack.  `fn` receives {caller's suspended context, data}; what it returns is
  * what `to`'s pending switch returns.  Used for cancellation, unwinding and
- * scheduler hooks.
+ * scheduler hooks.  `fn` runs with `to`'s FP control modes and the thread's
+ * exception flags, exactly as `to` itself would (see fctx_jump()).
  */
 FCTX_API fctx_transfer_t fctx_ontop(fctx_t const to, void *data, fctx_ontop_fn fn);
 
