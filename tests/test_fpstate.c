@@ -35,9 +35,18 @@
 #  error "this target lacks the IEEE rounding modes or flags the test needs"
 #endif
 
-#if defined(__x86_64__) || (defined(__i386__) && defined(__SSE__))
+/* The x86 ports need SSE (MXCSR) even where the compiler does not use it
+ * for arithmetic (i386): read and write it directly, without <xmmintrin.h>,
+ * which would need -msse there. */
+#if defined(__x86_64__) || defined(__i386__)
 #  define X86_SSE 1
-#  include <xmmintrin.h>
+static unsigned mxcsr_get(void)
+{
+    unsigned v;
+    __asm__ volatile("stmxcsr %0" : "=m"(v));
+    return v;
+}
+static void mxcsr_set(unsigned v) { __asm__ volatile("ldmxcsr %0" : : "m"(v)); }
 #endif
 #if defined(__x86_64__) || defined(__i386__)
 #  define X86_X87 1
@@ -226,8 +235,8 @@ static unsigned peer_csr;
 static void sse_peer(fctx_transfer_t t)
 {
     for (;;) {
-        peer_csr = _mm_getcsr();
-        _mm_setcsr((peer_csr & ~MXCSR_STATUS) | 0x8000u | 0x01u); /* FTZ on, IE set */
+        peer_csr = mxcsr_get();
+        mxcsr_set((peer_csr & ~MXCSR_STATUS) | 0x8000u | 0x01u); /* FTZ on, IE set */
         t = fctx_jump(t.ctx, NULL);
     }
 }
@@ -235,17 +244,17 @@ static void sse_peer(fctx_transfer_t t)
 static void test_sse_mxcsr(void)
 {
     reset_thread();
-    unsigned base = _mm_getcsr() & ~MXCSR_STATUS;
+    unsigned base = mxcsr_get() & ~MXCSR_STATUS;
     fctx_t c = fctx_make(stack_a + sizeof stack_a, sizeof stack_a, sse_peer);
-    _mm_setcsr(base | 0x20u); /* PE */
+    mxcsr_set(base | 0x20u); /* PE */
     c = fctx_jump(c, NULL).ctx;
     CHECK_EQ_U(peer_csr, base | 0x20u); /* our modes (made here), our PE */
-    CHECK_EQ_U(_mm_getcsr(), SHARED ? (base | 0x8000u | 0x01u) : (base | 0x01u));
-    _mm_setcsr(base | 0x6000u | 0x10u); /* round toward zero, UE only */
+    CHECK_EQ_U(mxcsr_get(), SHARED ? (base | 0x8000u | 0x01u) : (base | 0x01u));
+    mxcsr_set(base | 0x6000u | 0x10u); /* round toward zero, UE only */
     c = fctx_jump(c, NULL).ctx;
     CHECK_EQ_U(peer_csr, SHARED ? (base | 0x6000u | 0x10u) : (base | 0x8000u | 0x10u));
-    CHECK_EQ_U(_mm_getcsr(), SHARED ? (base | 0x6000u | 0x8000u | 0x01u) : (base | 0x6000u | 0x01u));
-    _mm_setcsr(base);
+    CHECK_EQ_U(mxcsr_get(), SHARED ? (base | 0x6000u | 0x8000u | 0x01u) : (base | 0x6000u | 0x01u));
+    mxcsr_set(base);
     (void)c;
 }
 #endif
