@@ -10,7 +10,8 @@
  * against the Boost.Context equivalent.
  *
  *   bench              full run (about a minute), Markdown tables on stdout
- *   bench --demo       short table: switch cost of fctx, Boost, swapcontext
+ *   bench --demo       short table: switch cost of fctx, Boost, swapcontext,
+ *                      and of fctx and Boost with different FP status flags
  *   bench --quick      short smoke run of everything (CTest: bench_smoke)
  *   bench --csv FILE   also write every row as CSV (for plotting)
  *   bench --cpu N      pin to CPU N (default: the CPU we start on)
@@ -20,7 +21,13 @@
  *                      (scripts/callgrind.sh counts instructions this way)
  *   bench --alternatives   alternative x86-64 switch codes that were
  *                      studied (bench/alt_x86_64_sysv.S) against the shipped one
- *   bench --list       list case ids
+ *   bench --list       list case ids (id, group, label); group "fpstate" holds
+ *                      the FP-state cases (equal / status flags differ /
+ *                      control differs), for fctx and Boost alike
+ *
+ * Every report names the CPU (/proc/cpuinfo model name, family, model) and
+ * the kernel (uname): the tables' header, the demo table's last line, the
+ * CSV's first line (a # comment).
  *
  * Exit status: 0, or 1 if a functional check failed (a wrong value came
  * back through a switch, a fiber did not finish) or the arguments are bad.
@@ -35,6 +42,7 @@
 #include <fctx/fctx.h>
 
 #include <errno.h>
+#include <fenv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +55,7 @@
 #ifdef FCTX_BENCH_HAVE_UCONTEXT
 #  include <ucontext.h>
 #endif
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #ifdef FCTX_BENCH_HAVE_POOL
@@ -271,6 +280,219 @@ static void fiber_teardown(void *state)
     }
     free(s);
 }
+
+/* ------------------------------------------------------------------ */
+/* FP-state cases (bench.h: enum bench_fp_state): the default switch and the
+ * fiber resume with equal FP state on both sides, with different exception
+ * status flags (main inexact, peer not), and with different control bits
+ * (peer rounds toward zero).  Boost's are in boost_baseline.cpp, the same. */
+
+const char bench_fp_tokens[2] = {0, 0};
+
+#ifdef FE_TOWARDZERO
+static int peer_round(enum bench_fp_state st)
+{
+    return st == BENCH_FP_CONTROL ? FE_TOWARDZERO : FE_TONEAREST;
+}
+#endif
+
+void *bench_fp_peer_token(enum bench_fp_state st, void *token)
+{
+    if (token == BENCH_FP_PREPARE) {
+        feclearexcept(FE_ALL_EXCEPT);
+#ifdef FE_TOWARDZERO
+        fesetround(peer_round(st));
+#endif
+        return token;
+    }
+#ifdef FE_TOWARDZERO
+    if (fegetround() != peer_round(st))
+        return NULL; /* CHECK: main's mode leaked into the peer */
+#else
+    (void)st;
+#endif
+    return token;
+}
+
+void bench_fp_prepare_main(void)
+{
+    feclearexcept(FE_ALL_EXCEPT);
+#ifdef FE_TONEAREST
+    fesetround(FE_TONEAREST);
+#endif
+}
+
+int bench_fp_check_main(void *peer_answer)
+{
+#ifdef FE_TONEAREST
+    if (fegetround() != FE_TONEAREST) {
+        fesetround(FE_TONEAREST); /* the peer's mode leaked into main */
+        return -1;
+    }
+#endif
+    return peer_answer == BENCH_FP_CHECK ? 0 : -1;
+}
+
+/* Whether the state can be set up here: the control case needs a second
+ * rounding mode, and a switch that keeps control modes per context. */
+static int fp_state_supported(enum bench_fp_state st)
+{
+    if (st != BENCH_FP_CONTROL)
+        return 0;
+#if !defined(FE_TOWARDZERO) || defined(FCTX_NO_FPU_CONTROL_LIB)
+    return ENOTSUP; /* no second mode, or this library leaves modes to the thread */
+#else
+    return 0;
+#endif
+}
+
+struct fpjump_state {
+    void *stack;
+    fctx_t ctx;
+    enum bench_fp_state st;
+    struct bench_fp_side main_side, peer;
+};
+
+static void fpjump_peer(fctx_transfer_t t)
+{
+    struct fpjump_state *s = t.data;
+    t = fctx_jump(t.ctx, NULL);
+    for (;;) {
+        void *reply = t.data;
+        if (bench_fp_is_token(reply))
+            reply = bench_fp_peer_token(s->st, reply);
+        else
+            bench_fp_op(&s->peer);
+        t = fctx_jump(t.ctx, reply);
+    }
+}
+
+static int fpjump_setup_with(void **out, enum bench_fp_state st)
+{
+    int err = fp_state_supported(st);
+    if (err)
+        return err;
+    struct fpjump_state *s = malloc(sizeof *s);
+    if (s == NULL)
+        return ENOMEM;
+    s->stack = aligned_alloc(PAGE_ALIGN, PINGPONG_STACK); /* as raw_alloc */
+    if (s->stack == NULL) {
+        free(s);
+        return ENOMEM;
+    }
+    s->st = st;
+    bench_fp_init(&s->main_side, &s->peer, st);
+    s->ctx = fctx_make((char *)s->stack + PINGPONG_STACK, PINGPONG_STACK, fpjump_peer);
+    s->ctx = fctx_jump(s->ctx, s).ctx; /* the peer takes s, waits for the first round */
+    *out = s;
+    return 0;
+}
+
+static int fpjump_run(void *state, long iters)
+{
+    struct fpjump_state *s = state;
+    fctx_t c = fctx_jump(s->ctx, BENCH_FP_PREPARE).ctx; /* the peer's part first */
+    bench_fp_prepare_main();
+    for (long i = 0; i < iters; ++i) {
+        bench_fp_op(&s->main_side);
+        fctx_transfer_t t = fctx_jump(c, (void *)(intptr_t)i);
+        if (t.data != (void *)(intptr_t)i)
+            return -1;
+        c = t.ctx;
+    }
+    fctx_transfer_t t = fctx_jump(c, BENCH_FP_CHECK);
+    s->ctx = t.ctx;
+    return bench_fp_check_main(t.data);
+}
+
+static void fpjump_teardown(void *state)
+{
+    struct fpjump_state *s = state;
+    free(s->stack); /* the peer stays suspended for good */
+    free(s);
+}
+
+struct fpfiber_state {
+    fctx_fiber_t f;
+    enum bench_fp_state st;
+    struct bench_fp_side main_side, peer;
+};
+
+static fctx_fiber_t fp_echo_fiber(fctx_fiber_t caller, void *data)
+{
+    struct fpfiber_state *s = data;
+    fctx_fiber_transfer_t t = fctx_fiber_resume(caller, NULL);
+    for (;;) {
+        if (t.data == STOP)
+            return t.fiber;
+        void *reply = t.data;
+        if (bench_fp_is_token(reply))
+            reply = bench_fp_peer_token(s->st, reply);
+        else
+            bench_fp_op(&s->peer);
+        t = fctx_fiber_resume(t.fiber, reply);
+    }
+}
+
+static int fpfiber_setup_with(void **out, enum bench_fp_state st)
+{
+    int err = fp_state_supported(st);
+    if (err)
+        return err;
+    struct fpfiber_state *s = malloc(sizeof *s);
+    if (s == NULL)
+        return ENOMEM;
+    s->st = st;
+    bench_fp_init(&s->main_side, &s->peer, st);
+    err = fctx_fiber_create(&s->f, fctx_fixed_allocator(), PINGPONG_STACK, fp_echo_fiber);
+    if (err) {
+        free(s);
+        return err;
+    }
+    s->f = fctx_fiber_resume(s->f, s).fiber; /* it takes s, waits for the first round */
+    *out = s;
+    return 0;
+}
+
+static int fpfiber_run(void *state, long iters)
+{
+    struct fpfiber_state *s = state;
+    fctx_fiber_t f = fctx_fiber_resume(s->f, BENCH_FP_PREPARE).fiber;
+    bench_fp_prepare_main();
+    for (long i = 0; i < iters; ++i) {
+        bench_fp_op(&s->main_side);
+        fctx_fiber_transfer_t t = fctx_fiber_resume(f, (void *)(intptr_t)i);
+        if (t.data != (void *)(intptr_t)i)
+            return -1;
+        f = t.fiber;
+    }
+    fctx_fiber_transfer_t t = fctx_fiber_resume(f, BENCH_FP_CHECK);
+    s->f = t.fiber;
+    return bench_fp_check_main(t.data);
+}
+
+static void fpfiber_teardown(void *state)
+{
+    struct fpfiber_state *s = state;
+    if (fctx_fiber_resume(s->f, STOP).fiber != NULL) { /* it finishes */
+        fputs("bench: FP-state echo fiber did not finish\n", stderr);
+        exit(1);
+    }
+    free(s);
+}
+
+#define DEFINE_FP_SETUPS(STATE, ST)                                                         \
+    static int fpjump_##STATE##_setup(void **out)                                          \
+    {                                                                                      \
+        return fpjump_setup_with(out, ST);                                                 \
+    }                                                                                      \
+    static int fpfiber_##STATE##_setup(void **out)                                         \
+    {                                                                                      \
+        return fpfiber_setup_with(out, ST);                                                \
+    }
+DEFINE_FP_SETUPS(equal, BENCH_FP_EQUAL)
+DEFINE_FP_SETUPS(status, BENCH_FP_STATUS)
+DEFINE_FP_SETUPS(control, BENCH_FP_CONTROL)
 
 /* ------------------------------------------------------------------ */
 /* glibc ucontext ping-pong. */
@@ -514,6 +736,20 @@ static const struct bench_case fctx_cases[] = {
     {"ontop_nofpu", "switch", "fctx_ontop, FCTX_NO_FPU_CONTROL", "boost_ontop", 2.0,
      ontop_nofpu_setup, ontop_nofpu_run, raw_teardown},
 #endif
+    {"jump_fp_equal", "fpstate", "fctx_jump, FP state equal (both sides inexact: PE set on both)",
+     "boost_jump_fp_equal", 2.0, fpjump_equal_setup, fpjump_run, fpjump_teardown},
+    {"jump_fp_status", "fpstate", "fctx_jump, status flags differ (main PE set, peer PE clear)",
+     "boost_jump_fp_status", 2.0, fpjump_status_setup, fpjump_run, fpjump_teardown},
+    {"jump_fp_control", "fpstate", "fctx_jump, control differs (peer rounds toward zero)",
+     "boost_jump_fp_control", 2.0, fpjump_control_setup, fpjump_run, fpjump_teardown},
+    {"fiber_fp_equal", "fpstate",
+     "fctx_fiber_resume, FP state equal (both sides inexact: PE set on both)",
+     "boost_fiber_fp_equal", 2.0, fpfiber_equal_setup, fpfiber_run, fpfiber_teardown},
+    {"fiber_fp_status", "fpstate",
+     "fctx_fiber_resume, status flags differ (main PE set, peer PE clear)", "boost_fiber_fp_status",
+     2.0, fpfiber_status_setup, fpfiber_run, fpfiber_teardown},
+    {"fiber_fp_control", "fpstate", "fctx_fiber_resume, control differs (peer rounds toward zero)",
+     "boost_fiber_fp_control", 2.0, fpfiber_control_setup, fpfiber_run, fpfiber_teardown},
 #ifdef FCTX_BENCH_HAVE_UCONTEXT
     {"swapcontext", "switch", "glibc swapcontext", "boost_jump", 2.0, uc_setup, uc_run,
      uc_teardown},
@@ -553,7 +789,7 @@ static const struct bench_parker fctx_parkers[] = {
     {"park_guarded", "fctx fiber, guarded allocator", park_guarded, unpark_fctx},
 };
 
-#define MAX_CASES 32
+#define MAX_CASES 64
 #define MAX_ROUNDS 4001
 
 struct entry {
@@ -593,6 +829,12 @@ static int functional_error;
 
 static void run_checked(struct entry *e, long iters)
 {
+    /* Every round starts with main's FP status flags clear (not timed): the
+     * timing arithmetic below is inexact and sets the inexact flag, and a
+     * switch that keeps status flags per context would otherwise find them
+     * differing from the peer's in the cases without FP work.  The FP-state
+     * cases set up their own states inside run(). */
+    feclearexcept(FE_ALL_EXCEPT);
     if (e->c->run(e->state, iters) != 0) {
         fprintf(stderr, "bench: %s: a functional check failed\n", e->c->id);
         functional_error = 1;
@@ -616,6 +858,7 @@ static void measure(const char *group, const char *const *only, unsigned rounds,
         }
         if (!wanted)
             continue;
+        feclearexcept(FE_ALL_EXCEPT); /* contexts start with clear flags, as main */
         int err = e->c->setup(&e->state);
 #ifdef FCTX_BENCH_HAVE_ALT
         if (!err && strcmp(e->c->id, "alt_vex") == 0 && !__builtin_cpu_supports("avx")) {
@@ -690,24 +933,67 @@ static const char *ratio_text(const struct entry *e, char *buf, size_t len)
     return buf;
 }
 
+/* FP-state cases: the same switch in the equal state ("X_fp_status" ->
+ * "X_fp_equal"), or NULL for other cases. */
+static const struct entry *equal_state_entry(const struct entry *e)
+{
+    const char *fp = strstr(e->c->id, "_fp_");
+    char id[64];
+    if (fp == NULL || (size_t)(fp - e->c->id) + sizeof "_fp_equal" > sizeof id)
+        return NULL;
+    snprintf(id, sizeof id, "%.*s_fp_equal", (int)(fp - e->c->id), e->c->id);
+    return find_entry(id);
+}
+
+static const char *vs_equal_text(const struct entry *e, char *buf, size_t len)
+{
+    const struct entry *q = equal_state_entry(e);
+    if (q == NULL || !q->active)
+        snprintf(buf, len, "%s", strstr(e->c->id, "_fp_") ? "n/a" : "");
+    else
+        snprintf(buf, len, "%.2f", e->median / q->median);
+    return buf;
+}
+
 static void print_table(const char *title, const char *group, FILE *csv)
 {
+    int fp = strcmp(group, "fpstate") == 0;
     printf("\n### %s\n\n", title);
-    printf("| operation | median ns | min–max ns | vs Boost |\n");
-    printf("|---|---:|---:|---:|\n");
+    if (fp)
+        printf("| operation | median ns | min–max ns | vs Boost, same FP state | vs itself, "
+               "FP state equal |\n|---|---:|---:|---:|---:|\n");
+    else
+        printf("| operation | median ns | min–max ns | vs Boost |\n|---|---:|---:|---:|\n");
     for (unsigned i = 0; i < n_entries; ++i) {
         const struct entry *e = &entries[i];
         if (!e->active || strcmp(e->c->group, group) != 0)
             continue;
-        char r[32];
-        const char *fmt = e->median < 100 ? "| %s | %.2f | %.2f–%.2f | %s |\n"
-                                          : "| %s | %.0f | %.0f–%.0f | %s |\n";
+        char r[32], q[32];
+        const char *fmt = e->median < 100 ? "| %s | %.2f | %.2f–%.2f | %s |"
+                                          : "| %s | %.0f | %.0f–%.0f | %s |";
         printf(fmt, e->c->label, e->median, e->min, e->max, ratio_text(e, r, sizeof r));
+        if (fp)
+            printf(" %s |", vs_equal_text(e, q, sizeof q));
+        putchar('\n');
         if (csv != NULL)
-            fprintf(csv, "%s,%s,\"%s\",%.4f,%.4f,%.4f,%.4f,%.4f,%s\n", group, e->c->id,
+            fprintf(csv, "%s,%s,\"%s\",%.4f,%.4f,%.4f,%.4f,%.4f,%s,%s\n", group, e->c->id,
                     e->c->label, e->median, e->min, e->max, e->p10, e->p90,
-                    ratio_text(e, r, sizeof r));
+                    ratio_text(e, r, sizeof r), vs_equal_text(e, q, sizeof q));
     }
+}
+
+static void print_fp_legend(void)
+{
+    printf("\n- FP-state rows: each side does one double multiplication per switch; "
+           "\"equal\": both inexact, so the inexact flag (PE) is set on both sides; "
+           "\"status flags differ\": main's is inexact, the peer's exact (a program that did "
+           "1.0/3.0 in main); \"control differs\": the peer rounds toward zero.  Flags are "
+           "cleared and modes set on both sides before every round.  Rows without an FP state: no FP "
+           "work, flags clear on both sides (the clean state)"
+#if defined(__x86_64__) || defined(__i386__)
+           "; x86: the flags and modes are MXCSR's (and the x87 control word's)"
+#endif
+           "\n");
 }
 
 static void measure_memory(long fibers, FILE *csv)
@@ -747,8 +1033,51 @@ static void measure_memory(long fibers, FILE *csv)
         printf("| %s | %ld | %.2f | %.1f |\n", parkers[i]->label, fibers, per_kib,
                (double)delta / 1048576.0);
         if (csv != NULL)
-            fprintf(csv, "memory,%s,\"%s\",%.4f,,,,,\n", parkers[i]->id, parkers[i]->label, per_kib);
+            fprintf(csv, "memory,%s,\"%s\",%.4f,,,,,,\n", parkers[i]->id, parkers[i]->label,
+                    per_kib);
     }
+}
+
+/* "CPU: <model name> (family F model M), kernel <release>": every report
+ * names the machine it measured.  From /proc/cpuinfo and uname(). */
+static char machine[400];
+
+/* Copies the value of "key<tabs>: value" into dst if the line has that key. */
+static void cpuinfo_field(const char *line, const char *key, char *dst, size_t len)
+{
+    size_t klen = strcspn(line, "\t:");
+    const char *colon = strchr(line, ':');
+    if (dst[0] != '\0' || colon == NULL || klen != strlen(key) || strncmp(line, key, klen) != 0)
+        return;
+    const char *val = colon + 1 + strspn(colon + 1, " \t");
+    snprintf(dst, len, "%.*s", (int)strcspn(val, "\n"), val);
+}
+
+static void describe_machine(void)
+{
+    char model[160] = "", family[32] = "", modelno[32] = "", line[512];
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f != NULL) {
+        while (fgets(line, sizeof line, f) != NULL && line[0] != '\n') { /* first CPU only */
+            cpuinfo_field(line, "model name", model, sizeof model);
+            cpuinfo_field(line, "cpu family", family, sizeof family);
+            cpuinfo_field(line, "model", modelno, sizeof modelno);
+            cpuinfo_field(line, "cpu", model, sizeof model);      /* ppc64 */
+            cpuinfo_field(line, "uarch", model, sizeof model);    /* riscv */
+            cpuinfo_field(line, "Hardware", model, sizeof model); /* arm */
+        }
+        fclose(f);
+    }
+    if (model[0] == '\0')
+        snprintf(model, sizeof model, "unknown CPU");
+    char nums[80] = "";
+    if (family[0] != '\0' && modelno[0] != '\0')
+        snprintf(nums, sizeof nums, " (family %s model %s)", family, modelno);
+    struct utsname u;
+    if (uname(&u) == 0)
+        snprintf(machine, sizeof machine, "%s%s, kernel %s %s", model, nums, u.sysname, u.release);
+    else
+        snprintf(machine, sizeof machine, "%s%s, kernel unknown", model, nums);
 }
 
 static int pin_cpu(int cpu)
@@ -863,6 +1192,7 @@ int main(int argc, char **argv)
         return functional_error;
     }
 
+    describe_machine();
     int pinned = pin_cpu(cpu);
     FILE *csv = NULL;
     if (csv_path != NULL) {
@@ -871,7 +1201,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench: cannot write %s: %s\n", csv_path, strerror(errno));
             return 1;
         }
-        fprintf(csv, "group,id,label,median_ns,min_ns,max_ns,p10_ns,p90_ns,vs_boost\n");
+        /* The machine first, as a comment line (read it with comment='#'). */
+        fprintf(csv, "# fctx bench (%s run), CPU: %s\n", demo ? "demo" : quick ? "quick" : "full",
+                machine);
+        fprintf(csv, "group,id,label,median_ns,min_ns,max_ns,p10_ns,p90_ns,vs_boost,vs_equal_state\n");
     }
 
     const char *mode = demo ? "demo" : quick ? "quick" : "full";
@@ -886,6 +1219,7 @@ int main(int argc, char **argv)
     printf("## fctx benchmark (%s run)\n\n", mode);
     printf("- one-way switch = half a ping-pong round trip; median and min–max over rounds, "
            "cases interleaved; \"vs Boost\" = ratio of medians (lower is faster)\n");
+    printf("- CPU: %s\n", machine);
     if (pinned >= 0)
         printf("- pinned to CPU %d\n", pinned);
     else
@@ -909,21 +1243,39 @@ int main(int argc, char **argv)
 #endif
 
     if (demo) {
-        static const char *const demo_ids[] = {"jump",       "fiber",       "boost_jump",
-                                               "boost_fiber", "swapcontext", NULL};
+        /* The plain rows, then the real-program FP state (status flags
+         * differ) next to the equal state it is compared with. */
+        static const char *const demo_ids[] = {"jump",
+                                               "fiber",
+                                               "boost_jump",
+                                               "boost_fiber",
+                                               "swapcontext",
+                                               "jump_fp_equal",
+                                               "jump_fp_status",
+                                               "fiber_fp_status",
+                                               "boost_jump_fp_equal",
+                                               "boost_jump_fp_status",
+                                               "boost_fiber_fp_status",
+                                               NULL};
         measure(NULL, demo_ids, sw_rounds, sw_round_ns);
-        const struct entry *bj = find_entry("boost_jump");
-        int bj_ok = bj != NULL && bj->active;
-        printf("\n| switch (one way) | ns | vs Boost jump_fcontext |\n|---|---:|---:|\n");
+        print_fp_legend();
+        printf("\n| switch (one way) | ns | vs Boost jump_fcontext, same FP state |\n"
+               "|---|---:|---:|\n");
         for (const char *const *p = demo_ids; *p != NULL; ++p) {
             const struct entry *e = find_entry(*p);
             if (e == NULL || !e->active)
                 continue;
-            if (bj_ok)
+            /* the Boost jump_fcontext row of the same FP state */
+            const char *fp = strstr(e->c->id, "_fp_");
+            char bid[64];
+            snprintf(bid, sizeof bid, "boost_jump%s", fp != NULL ? fp : "");
+            const struct entry *bj = find_entry(bid);
+            if (bj != NULL && bj->active)
                 printf("| %s | %.1f | %.2f× |\n", e->c->label, e->median, e->median / bj->median);
             else
                 printf("| %s | %.1f | n/a |\n", e->c->label, e->median);
         }
+        printf("\n(%s)\n", machine);
         if (csv != NULL)
             fclose(csv);
         return functional_error;
@@ -960,6 +1312,11 @@ int main(int argc, char **argv)
     char title[128];
     snprintf(title, sizeof title, "One-way switch (%u rounds)", sw_rounds);
     print_table(title, "switch", csv);
+    fflush(stdout);
+    measure("fpstate", NULL, sw_rounds, sw_round_ns);
+    print_fp_legend();
+    snprintf(title, sizeof title, "One-way switch by FP state (%u rounds)", sw_rounds);
+    print_table(title, "fpstate", csv);
     fflush(stdout);
     measure("create", NULL, cr_rounds, cr_round_ns);
     snprintf(title, sizeof title, "Fiber create + first resume + finish, %u KiB stack (%u rounds)",

@@ -13,6 +13,7 @@
 #include <boost/version.hpp>
 
 #include <cerrno>
+#include <cfenv>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
@@ -186,6 +187,153 @@ void fiber_teardown(void *state)
     delete static_cast<fiber_state *>(state); // ~fiber unwinds the suspended fiber
 }
 
+// ---- FP-state cases (bench.h: enum bench_fp_state), the same loops as
+// bench.c's fpjump_* / fpfiber_*: each side multiplies once per iteration,
+// the first switch of a round prepares both sides' flags and modes.
+int fp_state_supported(bench_fp_state st)
+{
+#ifdef FE_TOWARDZERO
+    (void)st;
+    return 0;
+#else
+    return st == BENCH_FP_CONTROL ? ENOTSUP : 0;
+#endif
+}
+
+struct fpjump_state {
+    void *stack;
+    bdet::fcontext_t ctx;
+    bench_fp_state st;
+    bench_fp_side main_side, peer;
+};
+
+void fpjump_peer(bdet::transfer_t t)
+{
+    fpjump_state *s = static_cast<fpjump_state *>(t.data);
+    t = bdet::jump_fcontext(t.fctx, nullptr);
+    for (;;) {
+        void *reply = t.data;
+        if (bench_fp_is_token(reply))
+            reply = bench_fp_peer_token(s->st, reply);
+        else
+            bench_fp_op(&s->peer);
+        t = bdet::jump_fcontext(t.fctx, reply);
+    }
+}
+
+template <bench_fp_state St> int fpjump_setup(void **out)
+{
+    if (int err = fp_state_supported(St))
+        return err;
+    fpjump_state *s = new (std::nothrow) fpjump_state;
+    if (s == nullptr)
+        return ENOMEM;
+    s->stack = std::aligned_alloc(kPageAlign, kPingPongStack);
+    if (s->stack == nullptr) {
+        delete s;
+        return ENOMEM;
+    }
+    s->st = St;
+    bench_fp_init(&s->main_side, &s->peer, St);
+    s->ctx = bdet::make_fcontext(static_cast<char *>(s->stack) + kPingPongStack, kPingPongStack,
+                                 fpjump_peer);
+    s->ctx = bdet::jump_fcontext(s->ctx, s).fctx; // the peer takes s, waits for the first round
+    *out = s;
+    return 0;
+}
+
+int fpjump_run(void *state, long iters)
+{
+    fpjump_state *s = static_cast<fpjump_state *>(state);
+    bdet::fcontext_t c = bdet::jump_fcontext(s->ctx, BENCH_FP_PREPARE).fctx;
+    bench_fp_prepare_main();
+    for (long i = 0; i < iters; ++i) {
+        bench_fp_op(&s->main_side);
+        bdet::transfer_t t = bdet::jump_fcontext(c, reinterpret_cast<void *>(i));
+        if (t.data != reinterpret_cast<void *>(i))
+            return -1;
+        c = t.fctx;
+    }
+    bdet::transfer_t t = bdet::jump_fcontext(c, BENCH_FP_CHECK);
+    s->ctx = t.fctx;
+    return bench_fp_check_main(t.data);
+}
+
+void fpjump_teardown(void *state)
+{
+    fpjump_state *s = static_cast<fpjump_state *>(state);
+    std::free(s->stack); // the peer stays suspended for good
+    delete s;
+}
+
+struct fpfiber_state {
+    bctx::fiber f;
+    bench_fp_state st;
+    bench_fp_side main_side, peer;
+    long sent;
+    long seen;
+    void *token; // BENCH_FP_PREPARE / BENCH_FP_CHECK, else nullptr
+    void *answer;
+};
+
+template <bench_fp_state St> int fpfiber_setup(void **out)
+{
+    if (int err = fp_state_supported(St))
+        return err;
+    fpfiber_state *s = new (std::nothrow) fpfiber_state;
+    if (s == nullptr)
+        return ENOMEM;
+    s->st = St;
+    bench_fp_init(&s->main_side, &s->peer, St);
+    s->sent = s->seen = 0;
+    s->token = s->answer = nullptr;
+    try {
+        s->f = bctx::fiber{std::allocator_arg, aligned_stack(),
+                           [s](bctx::fiber &&c) {
+                               for (;;) {
+                                   if (s->token != nullptr)
+                                       s->answer = bench_fp_peer_token(s->st, s->token);
+                                   else
+                                       bench_fp_op(&s->peer);
+                                   s->seen = s->sent; // what the resumer just stored
+                                   c = std::move(c).resume();
+                               }
+                               return std::move(c);
+                           }};
+        s->f = std::move(s->f).resume(); // run up to its first suspension
+    } catch (...) {
+        delete s;
+        return ENOMEM;
+    }
+    *out = s;
+    return 0;
+}
+
+int fpfiber_run(void *state, long iters)
+{
+    fpfiber_state *s = static_cast<fpfiber_state *>(state);
+    s->token = BENCH_FP_PREPARE;
+    s->f = std::move(s->f).resume(); // the peer's part first
+    s->token = nullptr;
+    bench_fp_prepare_main();
+    for (long i = 0; i < iters; ++i) {
+        bench_fp_op(&s->main_side);
+        s->sent = i;
+        s->f = std::move(s->f).resume();
+        if (s->seen != i)
+            return -1;
+    }
+    s->token = BENCH_FP_CHECK;
+    s->f = std::move(s->f).resume();
+    s->token = nullptr;
+    return bench_fp_check_main(s->answer);
+}
+
+void fpfiber_teardown(void *state)
+{
+    delete static_cast<fpfiber_state *>(state); // ~fiber unwinds the suspended fiber
+}
+
 // ---- create + first resume + finish, per stack allocator.
 const std::size_t kCreateStack = 128 * 1024; // bench.c uses the same size for fctx
 
@@ -281,6 +429,24 @@ const bench_case kCases[] = {
      fiber_teardown},
     {"boost_ontop", "switch", "Boost ontop_fcontext (identity on top)", nullptr, 2.0, ontop_setup,
      ontop_run, raw_teardown},
+    {"boost_jump_fp_equal", "fpstate",
+     "Boost jump_fcontext, FP state equal (both sides inexact: PE set on both)", nullptr, 2.0,
+     fpjump_setup<BENCH_FP_EQUAL>, fpjump_run, fpjump_teardown},
+    {"boost_jump_fp_status", "fpstate",
+     "Boost jump_fcontext, status flags differ (main PE set, peer PE clear)", nullptr, 2.0,
+     fpjump_setup<BENCH_FP_STATUS>, fpjump_run, fpjump_teardown},
+    {"boost_jump_fp_control", "fpstate",
+     "Boost jump_fcontext, control differs (peer rounds toward zero)", nullptr, 2.0,
+     fpjump_setup<BENCH_FP_CONTROL>, fpjump_run, fpjump_teardown},
+    {"boost_fiber_fp_equal", "fpstate",
+     "Boost fiber::resume, FP state equal (both sides inexact: PE set on both)", nullptr, 2.0,
+     fpfiber_setup<BENCH_FP_EQUAL>, fpfiber_run, fpfiber_teardown},
+    {"boost_fiber_fp_status", "fpstate",
+     "Boost fiber::resume, status flags differ (main PE set, peer PE clear)", nullptr, 2.0,
+     fpfiber_setup<BENCH_FP_STATUS>, fpfiber_run, fpfiber_teardown},
+    {"boost_fiber_fp_control", "fpstate",
+     "Boost fiber::resume, control differs (peer rounds toward zero)", nullptr, 2.0,
+     fpfiber_setup<BENCH_FP_CONTROL>, fpfiber_run, fpfiber_teardown},
     {"boost_create_fixed", "create", "Boost fiber, fixedsize_stack (malloc)", nullptr, 1.0,
      create_setup<bctx::fixedsize_stack>, create_run<bctx::fixedsize_stack>,
      create_teardown<bctx::fixedsize_stack>},
