@@ -21,7 +21,7 @@ static int check_count;
         ++check_count;                                                                  \
         unsigned long long va_ = (unsigned long long)(a), vb_ = (unsigned long long)(b); \
         if (va_ != vb_) {                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s == %s (0x%llx != 0x%llx)\n",       \
+            fprintf(stderr, "%s:%d: CHECK failed: (%s) == (%s) (0x%llx != 0x%llx)\n",       \
                     __FILE__, __LINE__, #a, #b, va_, vb_);                              \
             exit(1);                                                                    \
         }                                                                               \

@@ -29,7 +29,8 @@ regs_count: .long NWORDS
     .p2align 3
 regs_mask:
     .quad -1, -1, -1, -1, -1, -1
-    .quad 0xE040        /* MXCSR: FZ, rounding control, DAZ (masks stay set) */
+    .quad 0xFFC0        /* MXCSR: every control bit (FZ, RC, masks, DAZ);
+                           SSE never traps on a flag already set */
     .quad 0x0F00        /* x87 CW: rounding and precision control */
 
     .text
