@@ -722,8 +722,8 @@ static long long rss_bytes(void)
 /* The case table. */
 
 static const struct bench_case fctx_cases[] = {
-    {"jump", "switch", "fctx_jump (default: FP control saved)", "boost_jump", 2.0, jump_setup,
-     jump_run, raw_teardown},
+    {"jump", "switch", "fctx_jump (default: FP control modes per context)", "boost_jump", 2.0,
+     jump_setup, jump_run, raw_teardown},
 #ifdef FCTX_BENCH_HAVE_NOFPU
     {"jump_nofpu", "switch", "fctx_jump, FCTX_NO_FPU_CONTROL", "boost_jump", 2.0,
      jump_nofpu_setup, jump_nofpu_run, raw_teardown},
@@ -988,8 +988,8 @@ static void print_fp_legend(void)
            "\"equal\": both inexact, so the inexact flag (PE) is set on both sides; "
            "\"status flags differ\": main's is inexact, the peer's exact (a program that did "
            "1.0/3.0 in main); \"control differs\": the peer rounds toward zero.  Flags are "
-           "cleared and modes set on both sides before every round.  Rows without an FP state: no FP "
-           "work, flags clear on both sides (the clean state)"
+           "cleared and modes set on both sides before every round.  Rows without an FP "
+           "state: no FP work, flags clear on both sides (the clean state)"
 #if defined(__x86_64__) || defined(__i386__)
            "; x86: the flags and modes are MXCSR's (and the x87 control word's)"
 #endif
@@ -1204,7 +1204,8 @@ int main(int argc, char **argv)
         /* The machine first, as a comment line (read it with comment='#'). */
         fprintf(csv, "# fctx bench (%s run), CPU: %s\n", demo ? "demo" : quick ? "quick" : "full",
                 machine);
-        fprintf(csv, "group,id,label,median_ns,min_ns,max_ns,p10_ns,p90_ns,vs_boost,vs_equal_state\n");
+        fprintf(csv, "group,id,label,median_ns,min_ns,max_ns,p10_ns,p90_ns,vs_boost,"
+                     "vs_equal_state\n");
     }
 
     const char *mode = demo ? "demo" : quick ? "quick" : "full";
