@@ -8,11 +8,34 @@
  *    vector facility only these 64-bit halves of v8-v15 are saved; v0-v7,
  *    v16-v31 and the other halves are volatile).  r14 holds the return
  *    address and is volatile.
- *  - FPC (floating-point control register): we treat its mode fields
- *    (exception masks, rounding modes) as belonging to the caller, like
- *    every other ABI that fctx supports, so each context keeps its own
- *    copy (not with FCTX_NO_FPU_CONTROL); the flags and DXC come back with
- *    it.
+ *  - FP control and status: the rule every file of this port follows
+ *    (the jump_, make_ and ontop_ files refer here).  The FPC register
+ *    (32 bits, bit 0 = most significant) holds both:
+ *      byte 0 (bits 0-7)   IEEE exception masks (trap enables), 0xff000000
+ *      byte 1 (bits 8-15)  IEEE exception flags,                0x00ff0000
+ *      byte 2 (bits 16-23) data-exception code (DXC),           0x0000ff00
+ *      byte 3 (bits 24-31) DFP (25-27) and BFP (29-31) rounding 0x000000ff
+ *    The rule for it is IBM's z linkage convention (z/OS Assembler
+ *    Services, "Linkage convention for the floating point control
+ *    register"), which the s390x supplement's register table leaves
+ *    implicit: the FPC "is non-volatile across calls with the exception of
+ *    two fields: the IEEE exception flags and the DXC, which are
+ *    volatile".  So bytes 0 and 3 (FPC_CONTROL, the masks and rounding
+ *    modes; their unassigned bits are 0 everywhere) belong to each
+ *    CONTEXT, and bytes 1-2 (the flags and the DXC) belong to the THREAD:
+ *    a switch never changes them, so a flag raised in one context is seen
+ *    in the next one and feclearexcept() in one clears it for all.
+ *    fctx_make stores its creator's whole FPC: a new context starts in
+ *    the creator's modes at fctx_make time (its flags there are never
+ *    loaded).  jump/ontop compare the control bytes of the target's saved
+ *    FPC with the current FPC (read moments earlier to save ours) and
+ *    write the FPC only when they differ (sfpc may serialise; the common
+ *    case, equal modes, writes nothing), and then write the target's
+ *    control bytes with the current flags and DXC.  Enabling a mask whose
+ *    flag is set raises nothing: an IEEE trap is taken by the instruction
+ *    that detects the exception, never for a flag already set, so no flag
+ *    needs clearing.  FCTX_NO_FPU_CONTROL builds neither save nor restore
+ *    the FPC (the slot stays, unused): all contexts of a thread share it.
  *  - sp is 8-byte aligned (fctx_make aligns new stacks to 16), and every
  *    caller provides a 160-byte register save area at 0(r15)..159(r15)
  *    that the callee may use: r6..r15 go to 48(r15)..127(r15) (rN at
@@ -71,6 +94,10 @@
 #define SAVE_AREA        160
 #define FRAME_NEW_OFFSET (SAVE_AREA + FRAME_SIZE)
 
+/* The FPC bits that belong to each context (see above): exception masks
+ * (byte 0) and rounding modes (byte 3). */
+#define FPC_CONTROL 0xff0000ff
+
 /* Open and close an exported function with CFI. */
 #define FCTX_FUNC_BEGIN(name) \
     .text;                    \
@@ -83,6 +110,26 @@ name:                         \
 #define FCTX_FUNC_END(name) \
     .cfi_endproc;           \
     .size name, . - name
+
+/* The FPC part of jump/ontop (rule above).  Save: our FPC, also kept in
+ * \cur for the restore.  Restore (sp = the target's frame): \cur = our
+ * FPC still, \tmp scratch; both may be any GPR but must survive between
+ * the two (r6-r13 do: they are reloaded last). */
+    .macro fctx_fpc_save cur
+    efpc    \cur                        /* FPC -> GPR (32 bits) */
+    st      \cur, FRAME_FPC(%r15)
+    .endm
+
+    .macro fctx_fpc_restore cur, tmp
+    l       \tmp, FRAME_FPC(%r15)       /* the target's saved FPC */
+    xr      \tmp, \cur                  /* bits where it differs from ours */
+    nilf    \tmp, FPC_CONTROL           /* ... among the masks and rounding
+                                           modes; CC 0: none */
+    jz      1f                          /* same modes: no write */
+    xr      \cur, \tmp                  /* our flags and DXC, its modes */
+    sfpc    \cur
+1:
+    .endm
 
 /* CFI for r6-r14 stored by stmg into the caller's save area: the CFA is
  * the caller's sp + 160, so rN sits at CFA - 160 + 8*N. */

@@ -32,7 +32,8 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     std     %f14, FRAME_F14(%r15)
     std     %f15, FRAME_F15(%r15)
 #ifndef FCTX_NO_FPU_CONTROL
-    stfpc   FRAME_FPC(%r15)
+    fctx_fpc_save %r7                   /* modes per context, flags per
+                                           thread: see frame_s390x_sysv.h */
 #endif
     stg     %r2, FRAME_RESULT(%r15)
 
@@ -48,7 +49,7 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     ld      %f14, FRAME_F14(%r15)
     ld      %f15, FRAME_F15(%r15)
 #ifndef FCTX_NO_FPU_CONTROL
-    lfpc    FRAME_FPC(%r15)
+    fctx_fpc_restore %r7, %r8           /* only if the modes differ */
 #endif
     lg      %r2, FRAME_RESULT(%r15)     /* `to`'s result pointer: fn's too */
     lmg     %r6, %r14, FRAME_R6(%r15)   /* r14 = `to`'s resume address */

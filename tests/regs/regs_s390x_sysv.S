@@ -7,9 +7,12 @@
  *     function, the real arguments start at r3, and regs_switch's sixth
  *     argument (store) arrives on the stack at 160(r15);
  *   - big-endian: the 32-bit FPC is the low half, bytes 4..7, of its word;
- *   - FPC: only the binary rounding mode is varied (exception masks would
- *     trap in the C code that runs between the switches).
- * With FCTX_NO_FPU_CONTROL (tests/more-targets.cmake passes the library's
+ *   - FPC: the BFP rounding mode (bits 30-31: values 0-3) and the DFP
+ *     rounding mode (bits 25-27: all 8 values valid; no code here uses
+ *     DFP) are varied; exception masks would trap in the C code that runs
+ *     between the switches.  The flags and DXC are the thread's (see
+ *     asm/frame_s390x_sysv.h) and not checked.
+ * With FCTX_NO_FPU_CONTROL (tests/CMakeLists.txt passes the library's
  * define here) the control words, which come last, are not checked.
  * Word order: r6-r13, f8-f15, fpc.
  */
@@ -30,7 +33,7 @@ regs_count: .long NWORDS
 regs_mask:
     .quad -1, -1, -1, -1, -1, -1, -1, -1    /* r6-r13 */
     .quad -1, -1, -1, -1, -1, -1, -1, -1    /* f8-f15 */
-    .quad 0x3                               /* FPC: BFP rounding mode */
+    .quad 0x73                              /* FPC: DFP and BFP rounding modes */
 
     .text
     .globl  regs_read
