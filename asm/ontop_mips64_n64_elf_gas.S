@@ -30,8 +30,8 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     .cfi_offset 31, FRAME_RA - FRAME_SIZE
 #ifdef __mips_hard_float
 #ifndef FCTX_NO_FPU_CONTROL
-    cfc1    $12, $31
-    sw      $12, FRAME_FCSR($sp)
+    fctx_fcsr_save $12                  /* modes per context, flags per
+                                           thread: see frame_mips64_n64.h */
 #endif
     sdc1    $f24, FRAME_F24($sp)
     sdc1    $f25, FRAME_F25($sp)
@@ -68,8 +68,7 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     ldc1    $f30, FRAME_F30($sp)
     ldc1    $f31, FRAME_F31($sp)
 #ifndef FCTX_NO_FPU_CONTROL
-    lw      $12, FRAME_FCSR($sp)
-    ctc1    $12, $31
+    fctx_fcsr_restore $12, $14, $15      /* only if the modes differ */
 #endif
 #endif
     move    $4, $13                     /* fn's argument {our context, data}:

@@ -7,8 +7,10 @@
  *     the test value back;
  *   - calls through a pointer pass the callee's address in t9;
  *   - FCSR: only the rounding mode and FS are varied (enables would trap in the C
- *     code that runs between the switches).
- * With FCTX_NO_FPU_CONTROL (tests/more-targets.cmake passes the library's
+ *     code that runs between the switches).  The flags, cause bits and
+ *     condition codes are the thread's (asm/frame_mips64_n64.h) and not
+ *     checked.
+ * With FCTX_NO_FPU_CONTROL (tests/CMakeLists.txt passes the library's
  * define here) the control words, which come last, are not checked.
  * Word order: s0-s7, s8, gp, f24-f31, fcsr.
  */
