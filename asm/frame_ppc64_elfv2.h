@@ -10,11 +10,38 @@
  *    LR, CTR, XER, r0, r3-r12 and the other CR fields are volatile.
  *    VRSAVE is "reserved for system use, should not be read or written by
  *    application software" in ELFv2, so it is left alone.
- *  - limited-access bits, which a callee without specific permission must
- *    give back unchanged: FPSCR [VE OE UE ZE XE RN] and [DRN] (the decimal
- *    rounding mode, in the upper half of the 64-bit FPSCR), VSCR [NJ].
- *    Each context keeps its own FPSCR and VSCR (not with
- *    FCTX_NO_FPU_CONTROL); their status bits come back with them.
+ *  - FP control and status: the rule every file of this port follows
+ *    (the jump_, make_ and ontop_ files refer here).  ELFv2 makes FPSCR
+ *    [VE OE UE ZE XE RN] and [DRN] (the decimal rounding mode) and VSCR
+ *    [NJ] "limited-access" bits, which a callee without specific
+ *    permission must give back unchanged; the other FPSCR and VSCR bits
+ *    are volatile.  The 64-bit FPSCR image (mffs; bit values, LSB = 0):
+ *      bits 32-63  DRN (32-34; ISA bits 29-31), the rest reserved (0)
+ *      bits 0-7    VE OE UE ZE XE (7-3, the trap enables), NI (2, non-IEEE
+ *                  mode, a mode like RN), RN (0-1)
+ *      bits 8-31   status: FX FEX VX OX UX ZX XX, the VX* causes, FR FI
+ *                  FPRF (the last result's class: condition-code like)
+ *    and VSCR: NJ (0x00010000, a mode), SAT (0x1, sticky status).
+ *    So FPSCR bits 32-63 and 0-7 and VSCR NJ belong to
+ *    each CONTEXT: fctx_make stores its creator's FPSCR and VSCR, so a new
+ *    context starts in the creator's modes at fctx_make time.  FPSCR bits
+ *    8-31 and VSCR SAT belong to the THREAD: a switch never restores them,
+ *    so a flag raised in one context is seen in the next and
+ *    feclearexcept() in one clears it for all.  jump/ontop compare the
+ *    control bits of the target's saved FPSCR and VSCR with the current
+ *    ones (read moments earlier to save ours) and write a register only
+ *    when they differ (mtfsf and mtvscr serialise; the common case, equal
+ *    modes, writes neither), and then only the target's control bits over
+ *    the current status (fctx_fp_save / fctx_fp_restore below).
+ *    Trap enables: setting an enable whose flag is already set makes FEX
+ *    1, which raises an enabled-exception program interrupt at once when
+ *    the thread runs in a precise or imprecise FP exception mode (MSR
+ *    FE0/FE1, which feenableexcept() turns on).  A switch must not fire a
+ *    trap, so when the target enables an exception that the current
+ *    FPSCR does not, the write also clears that exception's flags (for
+ *    VE: all VX* causes); no other status bit changes.
+ *    FCTX_NO_FPU_CONTROL builds neither save nor restore FPSCR or VSCR
+ *    (the slots stay, unused): all contexts of a thread share them.
  *  - stack: quadword (16-byte) aligned; r1 always points to the back-chain
  *    doubleword of the newest frame, and the first frame's back chain is 0.
  *    A frame starts with the 32-byte header: back chain, CR save word,
@@ -42,7 +69,7 @@
  *   B + 0x010  LR: resume address (new context: fctx_context_start)
  *   B + 0x018  r2 (TOC)  (new context: the library's TOC, for the stub)
  *   B + 0x020  FPSCR (64-bit image) | B + 0x028 pad
- *   B + 0x030  VSCR (vector image, 16-byte aligned)
+ *   B + 0x030  VSCR (32-bit word) | pad (12 bytes)
  *   B + 0x040  v20 ... B + 0x0f0  v31
  *   B + 0x100  f14 ... B + 0x188  f31
  *   B + 0x190  r14 ... B + 0x218  r31   (new context: r14 = entry)
@@ -74,6 +101,18 @@
 /* CR fields 2, 3 and 4 (the nonvolatile ones) as an mtcrf field mask. */
 #define CR_NONVOLATILE 0x38
 
+/* The FP control bits per context (see above), as used by the rldicl.
+ * test below: FPSCR bits 32-63 (upper word) and 0-7; VSCR NJ. */
+#define VSCR_NJ       0x00010000
+/* FPSCR status bits of the exceptions an enable bit guards: OE UE ZE XE
+ * (bits 6-3) guard OX UX ZX XX (bits 28-25, 22 places up); VE (bit 7)
+ * guards VXSNAN VXISI VXIDI VXZDZ VXIMZ VXVC (24-19) and VXSOFT VXSQRT
+ * VXCVI (10-8). */
+#define FPSCR_EN_OUZX 0x78
+#define FPSCR_EN_V    0x80
+#define FPSCR_VX_HI   0x01f8
+#define FPSCR_VX_LO   0x0700
+
     .abiversion 2
 
 /* Open and close an exported function with CFI.  Functions without a TOC
@@ -89,6 +128,53 @@ name:                         \
 #define FCTX_FUNC_END(name) \
     .cfi_endproc;           \
     .size name, . - name
+
+/* Save our FPSCR and VSCR into the frame at r1; they stay in GPRs \fpscr
+ * and \vscr for the restore.  Clobbers f0/vs0, v0 and v1 (volatile). */
+    .macro fctx_fp_save fpscr, vscr
+    mffs    %f0                         /* FPSCR -> FPR (64-bit image) */
+    mfvsrd  \fpscr, %vs0                /* ... -> GPR (f0 is vs0) */
+    std     \fpscr, FRAME_FPSCR(%r1)
+    mfvscr  %v0                         /* VSCR -> the last word of v0 */
+    xxswapd %vs33, %vs32                /* ... -> doubleword 0 of v1 */
+    mfvsrwz \vscr, %vs33                /* ... -> GPR */
+    stw     \vscr, FRAME_VSCR(%r1)
+    .endm
+
+/* With r1 = the target's frame and \fpscr, \vscr = our values from
+ * fctx_fp_save (still current): give the target its control bits, keep
+ * our status (rule above).  \t1 \t2 \t3: scratch GPRs; clobbers f0/vs0,
+ * v0, v1 and cr0. */
+    .macro fctx_fp_restore fpscr, vscr, t1, t2, t3
+    ld      \t1, FRAME_FPSCR(%r1)       /* the target's FPSCR image */
+    xor     \t2, \t1, \fpscr            /* bits where it differs from ours */
+    rldicl. \t2, \t2, 32, 24            /* keep bits 32-63 and 0-7 (rotated
+                                           to 0-31, 32-39): the controls */
+    beq     1f                          /* same modes: no FPSCR write */
+    lfd     %f0, FRAME_FPSCR(%r1)
+    mtfsf   0x01, %f0, 0, 1             /* W=1, field 7: DRN (bits 28-31 of
+                                           the upper word; 28 reserved) */
+    andc    \t2, \t1, \fpscr            /* enables the target has, we lack */
+    andi.   \t3, \t2, FPSCR_EN_OUZX
+    sldi    \t3, \t3, 22                /* OE UE ZE XE -> OX UX ZX XX */
+    andi.   \t2, \t2, FPSCR_EN_V
+    beq     2f
+    oris    \t3, \t3, FPSCR_VX_HI       /* VE -> every VX* cause */
+    ori     \t3, \t3, FPSCR_VX_LO
+2:  andc    \fpscr, \fpscr, \t3         /* those flags cleared: no trap */
+    rldimi  \fpscr, \t1, 0, 56          /* its bits 0-7 over our status */
+    mtvsrd  %vs0, \fpscr
+    mtfsf   0xff, %f0, 0, 0             /* the low word (FEX, VX recomputed) */
+1:  lwz     \t1, FRAME_VSCR(%r1)        /* the target's VSCR */
+    xor     \t1, \t1, \vscr
+    andis.  \t1, \t1, VSCR_NJ >> 16     /* does NJ differ? */
+    beq     3f                          /* no: no VSCR write */
+    xor     \vscr, \vscr, \t1           /* its NJ, our SAT */
+    mtvsrwz %vs33, \vscr
+    xxswapd %vs32, %vs33                /* to VSCR's word of v0 */
+    mtvscr  %v0
+3:
+    .endm
 
 /* Save/restore a run of GPRs, FPRs and VRs at consecutive slots from a
  * base register.  Vector slots are addressed with an index register each,

@@ -36,10 +36,11 @@ FCTX_FUNC_BEGIN(fctx_make)
     std     %r7, FRAME_LR(%r6)          /* first resume lands in the stub */
 #ifndef FCTX_NO_FPU_CONTROL
     mffs    %f0                         /* start with the creator's modes */
-    stfd    %f0, FRAME_FPSCR(%r6)
-    mfvscr  %v0
-    li      %r7, FRAME_VSCR
-    stvx    %v0, %r6, %r7
+    stfd    %f0, FRAME_FPSCR(%r6)       /* (its status bits are never loaded) */
+    mfvscr  %v0                         /* VSCR: in v0's last word */
+    xxswapd %vs33, %vs32                /* ... -> doubleword 0 of v1 */
+    mfvsrwz %r7, %vs33                  /* ... -> GPR */
+    stw     %r7, FRAME_VSCR(%r6)        /* the word fctx_fp_restore loads */
 #endif
     blr                                 /* r3 = S */
 FCTX_FUNC_END(fctx_make)

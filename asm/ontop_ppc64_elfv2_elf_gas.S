@@ -30,25 +30,20 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     FCTX_FPRS(stfd, %r1, FRAME_F14)
     FCTX_VRS(stvx, %r1, FRAME_V20)
 #ifndef FCTX_NO_FPU_CONTROL
-    mffs    %f0
-    stfd    %f0, FRAME_FPSCR(%r1)
-    mfvscr  %v0
-    li      %r5, FRAME_VSCR
-    stvx    %v0, %r1, %r5
+    fctx_fp_save %r5, %r6               /* FPSCR, VSCR; modes per context,
+                                           flags per thread: see
+                                           frame_ppc64_elfv2.h */
 #endif
 
     addi    %r11, %r1, FRAME_SIZE       /* our context */
     addi    %r1, %r3, -FRAME_SIZE       /* switch stacks */
+#ifndef FCTX_NO_FPU_CONTROL
+    fctx_fp_restore %r5, %r6, %r7, %r8, %r9 /* only if the modes differ;
+                                           before FCTX_VRS clobbers r5-r10 */
+#endif
     FCTX_GPRS(ld, %r1, FRAME_R14)
     FCTX_FPRS(lfd, %r1, FRAME_F14)
     FCTX_VRS(lvx, %r1, FRAME_V20)
-#ifndef FCTX_NO_FPU_CONTROL
-    lfd     %f0, FRAME_FPSCR(%r1)
-    mtfsf   0xff, %f0, 1, 0
-    li      %r5, FRAME_VSCR
-    lvx     %v0, %r1, %r5
-    mtvscr  %v0
-#endif
     lwz     %r0, FRAME_CR(%r1)
     mtcrf   CR_NONVOLATILE, %r0
     ld      %r2, FRAME_TOC(%r1)

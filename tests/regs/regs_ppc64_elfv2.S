@@ -7,9 +7,11 @@
  *     pair round-trips the exact register contents);
  *   - r2 (TOC) is not tortured: every function called through a pointer
  *     derives its own from r12, and regs_switch reloads its own;
- *   - masks: CR fields 2-4; FPSCR RN and DRN (enables would trap in the C
- *     code that runs between the switches); VSCR NJ.
- * With FCTX_NO_FPU_CONTROL (tests/more-targets.cmake passes the library's
+ *   - masks: CR fields 2-4; FPSCR RN, NI and DRN (enables would trap in
+ *     the C code that runs between the switches); VSCR NJ.  The FPSCR
+ *     status bits and VSCR SAT are the thread's (asm/frame_ppc64_elfv2.h)
+ *     and not checked.
+ * With FCTX_NO_FPU_CONTROL (tests/CMakeLists.txt passes the library's
  * define here) the control words, which come last, are not checked.
  * Word order: r14-r31 (0-17), f14-f31 (18-35), v20-v31 (36-59, two words
  * each), cr (60), fpscr (61), vscr (62).
@@ -33,7 +35,7 @@ regs_mask:
     .quad -1
     .endr
     .quad 0x00FFF000            /* CR2, CR3, CR4 */
-    .quad 0x0000000700000003    /* FPSCR: DRN (decimal) and RN (binary rounding) */
+    .quad 0x0000000700000007    /* FPSCR: DRN (decimal rounding), NI, RN */
     .quad 0x00010000            /* VSCR: NJ (non-Java mode) */
 
 /* Store/load v20-v31 as 24 doublewords from base (any alignment);
