@@ -14,11 +14,25 @@
  *    they are temporaries).  We save them whenever the hardware has them
  *    (__riscv_flen): 64 bits with D (fsd), 32 with only F (fsw).  Without
  *    F there are no FP registers and no fcsr, and the file still assembles.
- *  - fcsr "must have thread storage duration" (C11 <fenv.h>): an ordinary
- *    call such as fctx_jump() must not change the caller's rounding mode,
- *    so each context keeps its own frm (3 bits).  The accrued exception
- *    flags (fflags) are status, not mode: they are left alone and simply
- *    accumulate per thread.
+ *  - FP control and status: the rule every file of this port follows
+ *    (the jump_, make_ and ontop_ files refer here).  The psABI says fcsr
+ *    "must have thread storage duration in accordance with C11 section
+ *    7.6": an ordinary call such as fctx_jump() neither changes its
+ *    caller's control modes nor clears its caller's flags.  fcsr is
+ *    frm (bits 5-7, the rounding mode: the only control bits) and fflags
+ *    (bits 0-4, NV DZ OF UF NX: the accrued exception flags, status).
+ *    So frm belongs to each CONTEXT (FRAME_FRM; fctx_make stores its
+ *    creator's frm, so a new context starts in the creator's mode at
+ *    fctx_make time), and fflags belong to the THREAD: no switch reads or
+ *    writes them (frrm/fsrm touch frm alone, never fcsr or fflags), so a
+ *    flag raised in one context is seen in the next one and
+ *    feclearexcept() in one clears it for all.  jump/ontop compare the
+ *    target's saved frm with the current one (read moments earlier to save
+ *    ours) and execute fsrm only when they differ, because a CSR write may
+ *    drain the FP pipeline; the common case, equal modes, writes nothing.
+ *    RISC-V FP exceptions never trap, so no flag needs clearing.
+ *    FCTX_NO_FPU_CONTROL builds (and soft-float ones, without F) neither
+ *    save nor restore frm (the slot stays, unused).
  *  - sp is 16-byte aligned at every call.
  *  - a 2-word struct (fctx_transfer_t, 2 x XLEN) is returned in a0:a1 and
  *    passed as the first argument in a0:a1: the same pair, so a new

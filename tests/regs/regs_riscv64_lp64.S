@@ -12,7 +12,8 @@
  *     that it notices).
  * Word order: s0-s11, then with F/D: fs0-fs11 and (unless the library is
  * built with FCTX_NO_FPU_CONTROL, which shares frm between contexts by
- * design and passes the same define here) frm.
+ * design and passes the same define here) frm.  fflags are the thread's
+ * (asm/frame_riscv64_lp64.h), not per-context state, and not words.
  *
  * Not words: ra is written by the call itself (a wrong resume address
  * crashes instead); gp/tp are not per-context state; sp is checked through
