@@ -194,29 +194,16 @@ ALT alt_rz_uncond_jump
     movq    %rsi, %rdx
     jmp     *FRAME_RIP(%rdi)
 
-/* The shipped code with the VEX forms vstmxcsr/vldmxcsr (needs AVX). */
-ALT alt_vex_jump
+/* fctx 0.2's switch (shipped until the FP control words became
+ * compare-and-skip): the red-zone technique with an unconditional ldmxcsr
+ * of the whole word and fldcw skipped when equal.  22 instructions; restores
+ * the status flags too, so it pays the ~80 ns status-change penalty of
+ * Intel CPUs whenever two contexts' flags differ. */
+ALT alt_whole_mxcsr_jump
     leaq    -FRAME_RIP(%rsp), %rax
-    vstmxcsr FRAME_MXCSR(%rax)
-    fnstcw  FRAME_X87CW(%rax)
-    SAVE_GPR %rax
-    leaq    FRAME_SIZE(%rdi), %rsp
-    vldmxcsr FRAME_MXCSR(%rdi)
-    movzwl  FRAME_X87CW(%rdi), %ecx
-    cmpw    %cx, FRAME_X87CW(%rax)
-    jne     1f
-2:  LOAD_GPR %rdi
-    movq    %rsi, %rdx
-    jmp     *FRAME_RIP(%rdi)
-1:  fldcw   FRAME_X87CW(%rdi)
-    jmp     2b
-
-/* The shipped code with stmxcsr/fnstcw after the GPR stores. */
-ALT alt_st_late_jump
-    leaq    -FRAME_RIP(%rsp), %rax
-    SAVE_GPR %rax
     stmxcsr FRAME_MXCSR(%rax)
     fnstcw  FRAME_X87CW(%rax)
+    SAVE_GPR %rax
     leaq    FRAME_SIZE(%rdi), %rsp
     ldmxcsr FRAME_MXCSR(%rdi)
     movzwl  FRAME_X87CW(%rdi), %ecx
@@ -227,40 +214,123 @@ ALT alt_st_late_jump
     jmp     *FRAME_RIP(%rdi)
 1:  fldcw   FRAME_X87CW(%rdi)
     jmp     2b
+
+/* Compare-and-skip with two separate compares: MXCSR masked (4
+ * instructions), x87 word (3); every load matches one store exactly.  25
+ * instructions, one more than the shipped single check; the slow path is
+ * the shipped one. */
+ALT alt_sep_check_jump
+    leaq    -FRAME_RIP(%rsp), %rax
+    fnstcw  FRAME_X87CW(%rax)
+    stmxcsr FRAME_MXCSR(%rax)
+    SAVE_GPR %rax
+    leaq    FRAME_SIZE(%rdi), %rsp
+    LOAD_GPR %rdi
+    movq    %rsi, %rdx
+    movl    FRAME_MXCSR(%rdi), %ecx
+    xorl    FRAME_MXCSR(%rax), %ecx
+    testl   $MXCSR_CONTROL, %ecx
+    jnz     1f
+    movzwl  FRAME_X87CW(%rdi), %ecx
+    cmpw    %cx, FRAME_X87CW(%rax)
+    jne     1f
+0:  jmp     *FRAME_RIP(%rdi)
+1:  movl    FRAME_X87CW(%rdi), %ecx     /* the shipped check's ecx ... */
+    xorw    FRAME_X87CW(%rax), %cx
+    roll    $16, %ecx
+    xorw    FRAME_MXCSR(%rax), %cx
+    FCTX_FP_SWITCH_SLOW %rdi            /* ... for the shipped slow path */
+    jmp     0b
+
+/* Compare-and-skip with ONE 4-byte xor of our two words: the load spans the
+ * fnstcw and stmxcsr stores just made, so it cannot be store-forwarded.
+ * 22 instructions. */
+ALT alt_fused_check_jump
+    leaq    -FRAME_RIP(%rsp), %rax
+    fnstcw  FRAME_X87CW(%rax)
+    stmxcsr FRAME_MXCSR(%rax)
+    SAVE_GPR %rax
+    leaq    FRAME_SIZE(%rdi), %rsp
+    LOAD_GPR %rdi
+    movq    %rsi, %rdx
+    movl    FRAME_X87CW(%rdi), %ecx
+    xorl    FRAME_X87CW(%rax), %ecx     /* x87 CW | MXCSR low half << 16 */
+    testl   $(0xffff | (MXCSR_CONTROL << 16)), %ecx
+    jnz     1f
+0:  jmp     *FRAME_RIP(%rdi)
+1:  roll    $16, %ecx                   /* the shipped check's layout */
+    FCTX_FP_SWITCH_SLOW %rdi
+    jmp     0b
+
+/* The shipped code with the VEX forms vstmxcsr/vldmxcsr (needs AVX). */
+ALT alt_vex_jump
+    leaq    -FRAME_RIP(%rsp), %rax
+    fnstcw  FRAME_X87CW(%rax)
+    vstmxcsr FRAME_MXCSR(%rax)
+    SAVE_GPR %rax
+    leaq    FRAME_SIZE(%rdi), %rsp
+    LOAD_GPR %rdi
+    movq    %rsi, %rdx
+    FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
+0:  jmp     *FRAME_RIP(%rdi)
+1:  FCTX_FP_SWITCH_SLOW %rdi
+    jmp     0b
+
+/* The shipped code with fnstcw/stmxcsr after the GPR stores. */
+ALT alt_st_late_jump
+    leaq    -FRAME_RIP(%rsp), %rax
+    SAVE_GPR %rax
+    fnstcw  FRAME_X87CW(%rax)
+    stmxcsr FRAME_MXCSR(%rax)
+    leaq    FRAME_SIZE(%rdi), %rsp
+    LOAD_GPR %rdi
+    movq    %rsi, %rdx
+    FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
+0:  jmp     *FRAME_RIP(%rdi)
+1:  FCTX_FP_SWITCH_SLOW %rdi
+    jmp     0b
+
+/* The shipped code with the check before the GPR loads. */
+ALT alt_check_early_jump
+    leaq    -FRAME_RIP(%rsp), %rax
+    fnstcw  FRAME_X87CW(%rax)
+    stmxcsr FRAME_MXCSR(%rax)
+    SAVE_GPR %rax
+    leaq    FRAME_SIZE(%rdi), %rsp
+    FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
+0:  LOAD_GPR %rdi
+    movq    %rsi, %rdx
+    jmp     *FRAME_RIP(%rdi)
+1:  FCTX_FP_SWITCH_SLOW %rdi
+    jmp     0b
 
 /* The shipped code, 64-byte aligned (one cache line) instead of 16. */
 ALT alt_align64_jump, 6
     leaq    -FRAME_RIP(%rsp), %rax
-    stmxcsr FRAME_MXCSR(%rax)
     fnstcw  FRAME_X87CW(%rax)
+    stmxcsr FRAME_MXCSR(%rax)
     SAVE_GPR %rax
     leaq    FRAME_SIZE(%rdi), %rsp
-    ldmxcsr FRAME_MXCSR(%rdi)
-    movzwl  FRAME_X87CW(%rdi), %ecx
-    cmpw    %cx, FRAME_X87CW(%rax)
-    jne     1f
-2:  LOAD_GPR %rdi
+    LOAD_GPR %rdi
     movq    %rsi, %rdx
-    jmp     *FRAME_RIP(%rdi)
-1:  fldcw   FRAME_X87CW(%rdi)
-    jmp     2b
+    FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
+0:  jmp     *FRAME_RIP(%rdi)
+1:  FCTX_FP_SWITCH_SLOW %rdi
+    jmp     0b
 
 /* The shipped code ending with ret into `to`'s resume address. */
 ALT alt_ret_jump
     leaq    -FRAME_RIP(%rsp), %rax
-    stmxcsr FRAME_MXCSR(%rax)
     fnstcw  FRAME_X87CW(%rax)
+    stmxcsr FRAME_MXCSR(%rax)
     SAVE_GPR %rax
     leaq    FRAME_RIP(%rdi), %rsp
-    ldmxcsr FRAME_MXCSR(%rdi)
-    movzwl  FRAME_X87CW(%rdi), %ecx
-    cmpw    %cx, FRAME_X87CW(%rax)
-    jne     1f
-2:  LOAD_GPR %rdi
+    LOAD_GPR %rdi
     movq    %rsi, %rdx
-    ret
-1:  fldcw   FRAME_X87CW(%rdi)
-    jmp     2b
+    FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
+0:  ret
+1:  FCTX_FP_SWITCH_SLOW %rdi
+    jmp     0b
 
 /* PROBE: MXCSR store only, no x87 and no loads (not ABI-exact). */
 ALT alt_probe_stmxcsr_jump

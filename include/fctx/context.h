@@ -66,10 +66,12 @@ typedef fctx_transfer_t (*fctx_ontop_fn)(fctx_transfer_t);
  *  - A switch writes an FP control register only when the target's modes
  *    differ from the current ones, so the common case costs no FP register
  *    write at all.
- *  - x86: when a switch loads an x87 control word that unmasks an exception
- *    whose flag is already set (the flag came from another context), it
- *    clears exactly those flags, so that resuming never raises SIGFPE by
- *    itself.  SSE never traps on a flag that is already set.
+ *  - A switch never raises an FP trap by itself.  Where enabling a trap
+ *    while its flag is set would fire it (x86 x87, ppc64 FPSCR), a switch
+ *    that loads a context's trap enables first clears exactly the flags
+ *    those newly enabled traps would fire on; mips64 loads FCSR with Cause
+ *    zero.  Elsewhere (SSE, Arm, RISC-V, s390x) a flag that is already set
+ *    never traps, and nothing is cleared.
  *
  * Built with FCTX_NO_FPU_CONTROL (see README, "Build options"), no FP state
  * is switched at all: all contexts of a thread share the control modes too.
