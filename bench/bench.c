@@ -20,7 +20,8 @@
  *   bench --only ID --iters N   run one case N iterations, untimed
  *                      (scripts/callgrind.sh counts instructions this way)
  *   bench --alternatives   alternative x86-64 switch codes that were
- *                      studied (bench/alt_x86_64_sysv.S) against the shipped one
+ *                      studied (bench/alt_x86_64_sysv.S) against the shipped one,
+ *                      clean and with FP status flags differing (group altfp)
  *   bench --list       list case ids (id, group, label); group "fpstate" holds
  *                      the FP-state cases (equal / status flags differ /
  *                      control differs), for fctx and Boost alike
@@ -169,8 +170,12 @@ ALT_CASE(cond_both)
 ALT_CASE(cond_word)
 ALT_CASE(cond_x87)
 ALT_CASE(rz_uncond)
+ALT_CASE(whole_mxcsr)
+ALT_CASE(sep_check)
+ALT_CASE(fused_check)
 ALT_CASE(vex)
 ALT_CASE(st_late)
+ALT_CASE(check_early)
 ALT_CASE(align64)
 ALT_CASE(ret)
 ALT_CASE(probe_stmxcsr)
@@ -353,57 +358,60 @@ struct fpjump_state {
     struct bench_fp_side main_side, peer;
 };
 
-static void fpjump_peer(fctx_transfer_t t)
-{
-    struct fpjump_state *s = t.data;
-    t = fctx_jump(t.ctx, NULL);
-    for (;;) {
-        void *reply = t.data;
-        if (bench_fp_is_token(reply))
-            reply = bench_fp_peer_token(s->st, reply);
-        else
-            bench_fp_op(&s->peer);
-        t = fctx_jump(t.ctx, reply);
+/* One FP-state ping-pong per jump function (the shipped one, and the
+ * alternatives of bench --alternatives), with direct calls. */
+#define DEFINE_FPJUMP_CASE(NAME, JUMP, MAKE)                                                \
+    static void NAME##_peer(fctx_transfer_t t)                                             \
+    {                                                                                      \
+        struct fpjump_state *s = t.data;                                                   \
+        t = JUMP(t.ctx, NULL);                                                             \
+        for (;;) {                                                                         \
+            void *reply = t.data;                                                          \
+            if (bench_fp_is_token(reply))                                                  \
+                reply = bench_fp_peer_token(s->st, reply);                                 \
+            else                                                                           \
+                bench_fp_op(&s->peer);                                                     \
+            t = JUMP(t.ctx, reply);                                                        \
+        }                                                                                  \
+    }                                                                                      \
+    static int NAME##_setup_with(void **out, enum bench_fp_state st)                       \
+    {                                                                                      \
+        int err = fp_state_supported(st);                                                  \
+        if (err)                                                                           \
+            return err;                                                                    \
+        struct fpjump_state *s = malloc(sizeof *s);                                        \
+        if (s == NULL)                                                                     \
+            return ENOMEM;                                                                 \
+        s->stack = aligned_alloc(PAGE_ALIGN, PINGPONG_STACK); /* as raw_alloc */           \
+        if (s->stack == NULL) {                                                            \
+            free(s);                                                                       \
+            return ENOMEM;                                                                 \
+        }                                                                                  \
+        s->st = st;                                                                        \
+        bench_fp_init(&s->main_side, &s->peer, st);                                        \
+        s->ctx = MAKE((char *)s->stack + PINGPONG_STACK, PINGPONG_STACK, NAME##_peer);     \
+        s->ctx = JUMP(s->ctx, s).ctx; /* the peer takes s, waits for the first round */    \
+        *out = s;                                                                          \
+        return 0;                                                                          \
+    }                                                                                      \
+    static int NAME##_run(void *state, long iters)                                         \
+    {                                                                                      \
+        struct fpjump_state *s = state;                                                    \
+        fctx_t c = JUMP(s->ctx, BENCH_FP_PREPARE).ctx; /* the peer's part first */         \
+        bench_fp_prepare_main();                                                           \
+        for (long i = 0; i < iters; ++i) {                                                 \
+            bench_fp_op(&s->main_side);                                                    \
+            fctx_transfer_t t = JUMP(c, (void *)(intptr_t)i);                              \
+            if (t.data != (void *)(intptr_t)i)                                             \
+                return -1;                                                                 \
+            c = t.ctx;                                                                     \
+        }                                                                                  \
+        fctx_transfer_t t = JUMP(c, BENCH_FP_CHECK);                                       \
+        s->ctx = t.ctx;                                                                    \
+        return bench_fp_check_main(t.data);                                                \
     }
-}
 
-static int fpjump_setup_with(void **out, enum bench_fp_state st)
-{
-    int err = fp_state_supported(st);
-    if (err)
-        return err;
-    struct fpjump_state *s = malloc(sizeof *s);
-    if (s == NULL)
-        return ENOMEM;
-    s->stack = aligned_alloc(PAGE_ALIGN, PINGPONG_STACK); /* as raw_alloc */
-    if (s->stack == NULL) {
-        free(s);
-        return ENOMEM;
-    }
-    s->st = st;
-    bench_fp_init(&s->main_side, &s->peer, st);
-    s->ctx = fctx_make((char *)s->stack + PINGPONG_STACK, PINGPONG_STACK, fpjump_peer);
-    s->ctx = fctx_jump(s->ctx, s).ctx; /* the peer takes s, waits for the first round */
-    *out = s;
-    return 0;
-}
-
-static int fpjump_run(void *state, long iters)
-{
-    struct fpjump_state *s = state;
-    fctx_t c = fctx_jump(s->ctx, BENCH_FP_PREPARE).ctx; /* the peer's part first */
-    bench_fp_prepare_main();
-    for (long i = 0; i < iters; ++i) {
-        bench_fp_op(&s->main_side);
-        fctx_transfer_t t = fctx_jump(c, (void *)(intptr_t)i);
-        if (t.data != (void *)(intptr_t)i)
-            return -1;
-        c = t.ctx;
-    }
-    fctx_transfer_t t = fctx_jump(c, BENCH_FP_CHECK);
-    s->ctx = t.ctx;
-    return bench_fp_check_main(t.data);
-}
+DEFINE_FPJUMP_CASE(fpjump, fctx_jump, fctx_make)
 
 static void fpjump_teardown(void *state)
 {
@@ -493,6 +501,35 @@ static void fpfiber_teardown(void *state)
 DEFINE_FP_SETUPS(equal, BENCH_FP_EQUAL)
 DEFINE_FP_SETUPS(status, BENCH_FP_STATUS)
 DEFINE_FP_SETUPS(control, BENCH_FP_CONTROL)
+
+#ifdef FCTX_BENCH_HAVE_ALT
+/* The alternatives with status flags differing (bench --alternatives). */
+#  define ALT_FP_CASE(NAME)                                                                \
+      DEFINE_FPJUMP_CASE(alt_##NAME##_fp, alt_##NAME##_jump, fctx_make)                    \
+      static int alt_##NAME##_fp_status_setup(void **out)                                  \
+      {                                                                                    \
+          return alt_##NAME##_fp_setup_with(out, BENCH_FP_STATUS);                         \
+      }
+ALT_FP_CASE(prev)
+ALT_FP_CASE(early)
+ALT_FP_CASE(push)
+ALT_FP_CASE(cond_both)
+ALT_FP_CASE(cond_word)
+ALT_FP_CASE(cond_x87)
+ALT_FP_CASE(rz_uncond)
+ALT_FP_CASE(whole_mxcsr)
+ALT_FP_CASE(sep_check)
+ALT_FP_CASE(fused_check)
+ALT_FP_CASE(vex)
+ALT_FP_CASE(st_late)
+ALT_FP_CASE(check_early)
+ALT_FP_CASE(align64)
+ALT_FP_CASE(ret)
+ALT_FP_CASE(probe_stmxcsr)
+ALT_FP_CASE(probe_ldmxcsr)
+ALT_FP_CASE(nofpu_prev)
+ALT_FP_CASE(nofpu_push)
+#endif
 
 /* ------------------------------------------------------------------ */
 /* glibc ucontext ping-pong. */
@@ -764,15 +801,42 @@ static const struct bench_case fctx_cases[] = {
     ALT_ROW(cond_both, "skip ldmxcsr and fldcw when unchanged (2 compares)"),
     ALT_ROW(cond_word, "skip both when unchanged, one 8-byte compare"),
     ALT_ROW(cond_x87, "rsp-based, skip fldcw only when unchanged"),
-    ALT_ROW(rz_uncond, "shipped code but fldcw always"),
+    ALT_ROW(rz_uncond, "red-zone code, ldmxcsr and fldcw always (whole words)"),
+    ALT_ROW(whole_mxcsr, "fctx 0.2 switch: whole-MXCSR ldmxcsr always, fldcw skipped if equal"),
+    ALT_ROW(sep_check, "compare-and-skip, two separate compares (25 instr)"),
+    ALT_ROW(fused_check, "compare-and-skip, one 4-byte xor of both words (22 instr)"),
     ALT_ROW(vex, "shipped code with vstmxcsr/vldmxcsr"),
     ALT_ROW(st_late, "shipped code, stmxcsr/fnstcw after the GPR stores"),
+    ALT_ROW(check_early, "shipped code, FP check before the GPR loads"),
     ALT_ROW(align64, "shipped code, 64-byte aligned"),
     ALT_ROW(ret, "shipped code ending in ret instead of jmp"),
     ALT_ROW(probe_stmxcsr, "PROBE: stmxcsr only (no x87, no loads)"),
     ALT_ROW(probe_ldmxcsr, "PROBE: ldmxcsr only (no stmxcsr, no x87)"),
     ALT_ROW(nofpu_prev, "no FP control, fctx 0.1 style (rsp-based)"),
     ALT_ROW(nofpu_push, "no FP control, push/pop"),
+#  define ALT_FP_ROW(NAME)                                                                 \
+      {"alt_" #NAME "_fp_status", "altfp", "alt_" #NAME ", status flags differ",            \
+       "boost_jump_fp_status", 2.0, alt_##NAME##_fp_status_setup, alt_##NAME##_fp_run,      \
+       fpjump_teardown}
+    ALT_FP_ROW(prev),
+    ALT_FP_ROW(early),
+    ALT_FP_ROW(push),
+    ALT_FP_ROW(cond_both),
+    ALT_FP_ROW(cond_word),
+    ALT_FP_ROW(cond_x87),
+    ALT_FP_ROW(rz_uncond),
+    ALT_FP_ROW(whole_mxcsr),
+    ALT_FP_ROW(sep_check),
+    ALT_FP_ROW(fused_check),
+    ALT_FP_ROW(vex),
+    ALT_FP_ROW(st_late),
+    ALT_FP_ROW(check_early),
+    ALT_FP_ROW(align64),
+    ALT_FP_ROW(ret),
+    ALT_FP_ROW(probe_stmxcsr),
+    ALT_FP_ROW(probe_ldmxcsr),
+    ALT_FP_ROW(nofpu_prev),
+    ALT_FP_ROW(nofpu_push),
 #endif
     {"create_fixed", "create", "fctx fiber, fixed allocator (mmap)", "boost_create_fixed", 1.0,
      create_fixed_setup, create_run, create_teardown},
@@ -789,7 +853,7 @@ static const struct bench_parker fctx_parkers[] = {
     {"park_guarded", "fctx fiber, guarded allocator", park_guarded, unpark_fctx},
 };
 
-#define MAX_CASES 64
+#define MAX_CASES 128
 #define MAX_ROUNDS 4001
 
 struct entry {
@@ -861,7 +925,7 @@ static void measure(const char *group, const char *const *only, unsigned rounds,
         feclearexcept(FE_ALL_EXCEPT); /* contexts start with clear flags, as main */
         int err = e->c->setup(&e->state);
 #ifdef FCTX_BENCH_HAVE_ALT
-        if (!err && strcmp(e->c->id, "alt_vex") == 0 && !__builtin_cpu_supports("avx")) {
+        if (!err && strncmp(e->c->id, "alt_vex", 7) == 0 && !__builtin_cpu_supports("avx")) {
             e->c->teardown(e->state);
             err = ENOTSUP; /* vstmxcsr/vldmxcsr need AVX */
         }
@@ -1283,8 +1347,11 @@ int main(int argc, char **argv)
     }
 
     if (alternatives) {
+        /* Each code in the clean state and with status flags differing (the
+         * same code in group altfp, id + "_fp_status"). */
         static const char *ids[MAX_CASES + 1];
-        unsigned k = 0;
+        static const char *all[MAX_CASES + 1];
+        unsigned k = 0, n = 0;
         static const char *const shipped[] = {"jump", "jump_nofpu", "boost_jump"};
         for (unsigned i = 0; i < sizeof shipped / sizeof shipped[0]; ++i)
             ids[k++] = shipped[i];
@@ -1294,15 +1361,34 @@ int main(int argc, char **argv)
         ids[k] = NULL;
         if (k == 3)
             printf("- no alternative switch codes in this build (x86-64 SysV only)\n");
-        measure(NULL, ids, sw_rounds, sw_round_ns);
+        for (unsigned i = 0; i < k; ++i) {
+            char fid[64];
+            snprintf(fid, sizeof fid, "%s_fp_status", ids[i]);
+            all[n++] = ids[i];
+            const struct entry *f = find_entry(fid);
+            if (f != NULL && n < MAX_CASES)
+                all[n++] = f->c->id;
+        }
+        all[n] = NULL;
+        measure(NULL, all, sw_rounds, sw_round_ns);
         printf("\n### Alternative x86-64 switch codes (%u rounds, one-way switch)\n\n", sw_rounds);
-        printf("| code | median ns | min–max ns | vs Boost |\n|---|---:|---:|---:|\n");
+        printf("Clean: no FP work, flags clear on both sides.  Flags differ: main multiplies "
+               "inexactly, the peer exactly, before every switch (bench --list: fpstate).\n\n");
+        printf("| code | clean: median ns | min–max ns | vs Boost | flags differ: median ns | "
+               "vs Boost, flags differ |\n|---|---:|---:|---:|---:|---:|\n");
         for (unsigned i = 0; ids[i] != NULL; ++i) {
             const struct entry *e = find_entry(ids[i]);
-            char r[32];
-            if (e != NULL && e->active)
-                printf("| %s | %.2f | %.2f–%.2f | %s |\n", e->c->label, e->median, e->min, e->max,
-                       ratio_text(e, r, sizeof r));
+            char r[32], fr[32], fid[64];
+            if (e == NULL || !e->active)
+                continue;
+            snprintf(fid, sizeof fid, "%s_fp_status", ids[i]);
+            const struct entry *f = find_entry(fid);
+            printf("| %s | %.2f | %.2f–%.2f | %s |", e->c->label, e->median, e->min, e->max,
+                   ratio_text(e, r, sizeof r));
+            if (f != NULL && f->active)
+                printf(" %.2f | %s |\n", f->median, ratio_text(f, fr, sizeof fr));
+            else
+                printf(" – | – |\n");
         }
         if (csv != NULL)
             fclose(csv);
