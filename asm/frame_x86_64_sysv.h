@@ -34,8 +34,11 @@
  *  - Pending x87 traps: an x87 control word that unmasks an exception whose
  *    flag is already set (by another context: the flags are the thread's)
  *    would raise #MF (SIGFPE) at the next x87 instruction.  So when a switch
- *    loads an x87 control word, it clears exactly the status flags that the
- *    new word unmasks (FCTX_X87CW_LOAD below); all other flags stay.  SSE
+ *    loads an x87 control word that unmasks an exception the current word
+ *    masks, it clears exactly the set flags that the new word unmasks
+ *    (FCTX_X87CW_LOAD below); all other flags stay.  (A flag that is set
+ *    and unmasked in both words is a trap the current context already has
+ *    pending; the switch leaves it alone.)  SSE
  *    never traps on a flag that is already set, so MXCSR needs no such care.
  *  - FCTX_NO_FPU_CONTROL: none of this; all contexts of a thread share the
  *    FP control words (the slots stay, so the layout never changes).
@@ -115,32 +118,45 @@
     .endm
 
 /*
- * FCTX_FP_SWITCH_SLOW to: the rare path after FCTX_FP_SWITCH_CHECK branched
- * (ecx as it left it).  Loads `to`'s x87 control word if it differs
- * (FCTX_X87CW_LOAD) and, if MXCSR's control bits differ, `to`'s control bits
- * merged with the thread's current status flags.  Clobbers r8-r10 and the
- * flags only (free in jump and ontop: rdx may hold ontop's fn), and `to`'s
- * saved MXCSR (consumed).
+ * FCTX_FP_SWITCH_SLOW ours, to: the rare path after FCTX_FP_SWITCH_CHECK
+ * branched (ecx as it left it).  Loads `to`'s x87 control word if it
+ * differs, through FCTX_X87CW_LOAD only when it unmasks an exception that
+ * ours masks (otherwise no flag can start to trap: plain fldcw), and, if
+ * MXCSR's control bits differ, `to`'s control bits with the thread's current
+ * status flags: `to`'s saved word as it is when its status bits happen to
+ * be the current ones, else with those bits flipped in place (a store the
+ * ldmxcsr must then wait for).  Clobbers r8-r9 and the flags only (free in
+ * jump and ontop: rdx may hold ontop's fn), and `to`'s saved MXCSR
+ * (consumed).
  */
-    .macro FCTX_FP_SWITCH_SLOW to
+    .macro FCTX_FP_SWITCH_SLOW ours, to
     testl   $0xffff0000, %ecx           /* x87 control word differs? */
-    jz      1f
-    FCTX_X87CW_LOAD \to
-1:  testl   $MXCSR_CONTROL, %ecx        /* MXCSR control bits differ? */
     jz      2f
+    movl    %ecx, %r8d
+    shrl    $16, %r8d                   /* x87 CW bits that differ ... */
+    andw    FRAME_X87CW(\ours), %r8w    /* ... and are set (masked) in ours */
+    testl   $X87_FLAGS, %r8d            /* does to's word unmask anything? */
+    jnz     1f
+    fldcw   FRAME_X87CW(\to)            /* no: no flag can start to trap */
+    jmp     2f
+1:  FCTX_X87CW_LOAD \to
+2:  testl   $MXCSR_CONTROL, %ecx        /* MXCSR control bits differ? */
+    jz      4f
+    testl   $MXCSR_STATUS, %ecx         /* status flags differ too? */
+    jz      3f
     movl    %ecx, %r8d
     andl    $MXCSR_STATUS, %r8d         /* status bits where to's word differs
                                            from the current one ... */
     xorl    %r8d, FRAME_MXCSR(\to)      /* ... flipped: to's control bits,
                                            the thread's status flags */
-    ldmxcsr FRAME_MXCSR(\to)
-2:
+3:  ldmxcsr FRAME_MXCSR(\to)
+4:
     .endm
 
 /*
  * FCTX_X87CW_LOAD to: fldcw `to`'s saved x87 control word, first clearing
  * the pending flags it unmasks (see "Pending x87 traps" above).  Clobbers
- * r8, r9, r10 and FRAME_FP_SCRATCH(to).
+ * r8, r9 and FRAME_FP_SCRATCH(to).
  */
     .macro FCTX_X87CW_LOAD to
     fnstsw  FRAME_FP_SCRATCH(\to)       /* the thread's x87 status word */
@@ -148,10 +164,10 @@
     notl    %r8d                        /* bit set = unmasked by the new word */
     andw    FRAME_FP_SCRATCH(\to), %r8w /* ... and pending */
     andl    $X87_FLAGS, %r8d
-    jnz     3f
+    jnz     7f
     fldcw   FRAME_X87CW(\to)            /* nothing would trap: plain load */
-    jmp     4f
-3:  fnstenv FRAME_FP_SCRATCH(\to)       /* control word at +0, status at +4 */
+    jmp     8f
+7:  fnstenv FRAME_FP_SCRATCH(\to)       /* control word at +0, status at +4 */
     notl    %r8d
     andl    $~X87_SW_ES_B, %r8d         /* what is left is masked: no error
                                            summary, not busy */
@@ -159,7 +175,7 @@
     movzwl  FRAME_X87CW(\to), %r9d
     movw    %r9w, FRAME_FP_SCRATCH(\to) /* the new control word */
     fldenv  FRAME_FP_SCRATCH(\to)       /* both at once, nothing pending */
-4:
+8:
     .endm
 
 /* Landing pad for indirect branches when built with -fcf-protection

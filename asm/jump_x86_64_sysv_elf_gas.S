@@ -60,7 +60,7 @@ FCTX_FUNC_BEGIN(fctx_jump)
        address always misses the return-stack predictor. */
     FCTX_NOTRACK jmp *FRAME_RIP(%rdi)   /* IBT: a return address, no endbr64 */
 #ifndef FCTX_NO_FPU_CONTROL
-1:  FCTX_FP_SWITCH_SLOW %rdi
+1:  FCTX_FP_SWITCH_SLOW %rax, %rdi
     jmp     0b
 #endif
 FCTX_FUNC_END(fctx_jump)

@@ -46,7 +46,7 @@ FCTX_FUNC_BEGIN(fctx_ontop)
 0:  movq    %rax, %rdi                  /* fn's argument {our context, data}: rdi:rsi */
     jmp     *%rdx                       /* tail call fn */
 #ifndef FCTX_NO_FPU_CONTROL
-1:  FCTX_FP_SWITCH_SLOW %rdi            /* keeps rdx (fn) */
+1:  FCTX_FP_SWITCH_SLOW %rax, %rdi            /* keeps rdx (fn) */
     jmp     0b
 #endif
 FCTX_FUNC_END(fctx_ontop)

@@ -239,7 +239,7 @@ ALT alt_sep_check_jump
     xorw    FRAME_X87CW(%rax), %cx
     roll    $16, %ecx
     xorw    FRAME_MXCSR(%rax), %cx
-    FCTX_FP_SWITCH_SLOW %rdi            /* ... for the shipped slow path */
+    FCTX_FP_SWITCH_SLOW %rax, %rdi            /* ... for the shipped slow path */
     jmp     0b
 
 /* Compare-and-skip with ONE 4-byte xor of our two words: the load spans the
@@ -259,7 +259,7 @@ ALT alt_fused_check_jump
     jnz     1f
 0:  jmp     *FRAME_RIP(%rdi)
 1:  roll    $16, %ecx                   /* the shipped check's layout */
-    FCTX_FP_SWITCH_SLOW %rdi
+    FCTX_FP_SWITCH_SLOW %rax, %rdi
     jmp     0b
 
 /* The shipped code with the VEX forms vstmxcsr/vldmxcsr (needs AVX). */
@@ -273,7 +273,7 @@ ALT alt_vex_jump
     movq    %rsi, %rdx
     FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
 0:  jmp     *FRAME_RIP(%rdi)
-1:  FCTX_FP_SWITCH_SLOW %rdi
+1:  FCTX_FP_SWITCH_SLOW %rax, %rdi
     jmp     0b
 
 /* The shipped code with fnstcw/stmxcsr after the GPR stores. */
@@ -287,7 +287,7 @@ ALT alt_st_late_jump
     movq    %rsi, %rdx
     FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
 0:  jmp     *FRAME_RIP(%rdi)
-1:  FCTX_FP_SWITCH_SLOW %rdi
+1:  FCTX_FP_SWITCH_SLOW %rax, %rdi
     jmp     0b
 
 /* The shipped code with the check before the GPR loads. */
@@ -301,7 +301,7 @@ ALT alt_check_early_jump
 0:  LOAD_GPR %rdi
     movq    %rsi, %rdx
     jmp     *FRAME_RIP(%rdi)
-1:  FCTX_FP_SWITCH_SLOW %rdi
+1:  FCTX_FP_SWITCH_SLOW %rax, %rdi
     jmp     0b
 
 /* The shipped code, 64-byte aligned (one cache line) instead of 16. */
@@ -315,7 +315,7 @@ ALT alt_align64_jump, 6
     movq    %rsi, %rdx
     FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
 0:  jmp     *FRAME_RIP(%rdi)
-1:  FCTX_FP_SWITCH_SLOW %rdi
+1:  FCTX_FP_SWITCH_SLOW %rax, %rdi
     jmp     0b
 
 /* The shipped code ending with ret into `to`'s resume address. */
@@ -329,7 +329,7 @@ ALT alt_ret_jump
     movq    %rsi, %rdx
     FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
 0:  ret
-1:  FCTX_FP_SWITCH_SLOW %rdi
+1:  FCTX_FP_SWITCH_SLOW %rax, %rdi
     jmp     0b
 
 /* PROBE: MXCSR store only, no x87 and no loads (not ABI-exact). */
