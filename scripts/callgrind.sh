@@ -53,7 +53,12 @@ for id in "${ids[@]}"; do
   a=$(count "$id" "$N")
   b=$(count "$id" $((2 * N)))
   per=$(awk -v a="$a" -v b="$b" -v n="$N" 'BEGIN { printf "%.2f", (b - a) / (2 * n) }')
-  sym=${fn[$id]:-${id}_jump}   # alternatives: alt_<name> -> alt_<name>_jump
+  case $id in                 # FP-state cases (group fpstate): the same switches
+    alt_*_fp_*) sym=${id%_fp_*}_jump ;;   # alt_<name>_fp_status -> alt_<name>_jump
+    boost_*_fp_*) sym=jump_fcontext ;;
+    *_fp_*) sym=fctx_jump ;;
+    *) sym=${fn[$id]:-${id}_jump} ;;   # alternatives: alt_<name> -> alt_<name>_jump
+  esac
   in_fn="-"
   wrapper="-"
   if [ "$sym" != "-" ]; then
@@ -62,7 +67,7 @@ for id in "${ids[@]}"; do
     read -r _ fb cb < <(python3 scripts/callgrind_count.py "$tmp/$id.$((2 * N)).out" "$bench" "$sym")
     in_fn=$(awk -v a="$fa" -v b="$fb" -v ca="$ca" -v cb="$cb" 'BEGIN { if (cb > ca) printf "%.2f", (b - a) / (cb - ca); else print "-" }')
   fi
-  if [ "$id" = fiber ]; then
+  if [ "$id" = fiber ] || [[ $id == fiber_fp_* ]]; then
     read -r _ fa ca < <(python3 scripts/callgrind_count.py "$tmp/$id.$N.out" "$bench" fctx_fiber_resume)
     read -r _ fb cb < <(python3 scripts/callgrind_count.py "$tmp/$id.$((2 * N)).out" "$bench" fctx_fiber_resume)
     wrapper=$(awk -v a="$fa" -v b="$fb" -v ca="$ca" -v cb="$cb" 'BEGIN { if (cb > ca) printf "%.2f", (b - a) / (cb - ca); else print "-" }')
