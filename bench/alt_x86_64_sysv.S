@@ -24,6 +24,15 @@
     FCTX_ENDBR
 .endm
 
+/* The shipped code's end, after the GPR loads: the FP check, the resume
+ * jump and the out-of-line slow path (asm/frame_x86_64_sysv.h). */
+.macro SHIPPED_FP_TAIL
+    FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
+0:  jmp     *FRAME_RIP(%rdi)
+1:  FCTX_FP_SWITCH_SLOW %rax, %rdi
+    jmp     0b
+.endm
+
 /* Save/restore the six callee-saved GPRs at FRAME_* offsets from a base. */
 .macro SAVE_GPR base
     movq    %r12, FRAME_R12(\base)
@@ -271,10 +280,7 @@ ALT alt_vex_jump
     leaq    FRAME_SIZE(%rdi), %rsp
     LOAD_GPR %rdi
     movq    %rsi, %rdx
-    FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
-0:  jmp     *FRAME_RIP(%rdi)
-1:  FCTX_FP_SWITCH_SLOW %rax, %rdi
-    jmp     0b
+    SHIPPED_FP_TAIL
 
 /* The shipped code with fnstcw/stmxcsr after the GPR stores. */
 ALT alt_st_late_jump
@@ -285,10 +291,7 @@ ALT alt_st_late_jump
     leaq    FRAME_SIZE(%rdi), %rsp
     LOAD_GPR %rdi
     movq    %rsi, %rdx
-    FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
-0:  jmp     *FRAME_RIP(%rdi)
-1:  FCTX_FP_SWITCH_SLOW %rax, %rdi
-    jmp     0b
+    SHIPPED_FP_TAIL
 
 /* The shipped code with the check before the GPR loads. */
 ALT alt_check_early_jump
@@ -313,10 +316,7 @@ ALT alt_align64_jump, 6
     leaq    FRAME_SIZE(%rdi), %rsp
     LOAD_GPR %rdi
     movq    %rsi, %rdx
-    FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
-0:  jmp     *FRAME_RIP(%rdi)
-1:  FCTX_FP_SWITCH_SLOW %rax, %rdi
-    jmp     0b
+    SHIPPED_FP_TAIL
 
 /* The shipped code ending with ret into `to`'s resume address. */
 ALT alt_ret_jump
