@@ -7,6 +7,10 @@
 ; # starts a comment; GAS on x86: ";" ends an empty statement and "#" starts
 ; # a comment).  Keep apostrophes and C comment markers out of this file
 ; # (the C preprocessor sees it).
+; # The code fctx_jump and fctx_ontop share (prologue, register restore, FP
+; # check and its rare path) is written once per dialect, as macros, in
+; # switch_x86_64_ms_pe_gas.h and switch_x86_64_ms_pe_masm.inc (macros
+; # cannot live here: no macro syntax is valid in both dialects).
 ; #
 ; # ABI facts relied on (Microsoft x64 calling convention):
 ; #  - nonvolatile: rbx, rbp, rdi, rsi, r12-r15, rsp, xmm6-xmm15 (all 128
@@ -52,10 +56,11 @@
 ; #  - FCTX_NO_FPU_CONTROL builds save and restore no FP state at all.
 ; # The x87 control word sits right below MXCSR in the frame, so one 4-byte
 ; # load of the target frame reads both control words (the check in
-; # fctx_jump).  Our own side is read as two 2-byte loads, each inside one
-; # of the two stores (fnstcw, stmxcsr) just made, so both are forwarded
-; # from the store buffer: a 4-byte load spanning both stores cannot be
-; # (measured 4 ns slower on x86-64 SysV, which uses the same check).
+; # fctx_ms_restore).  Our own side is read as two 2-byte loads, each
+; # inside one of the two stores (fnstcw, stmxcsr) just made, so both are
+; # forwarded from the store buffer: a 4-byte load spanning both stores
+; # cannot be (measured 4 ns slower on x86-64 SysV, which uses the same
+; # check).
 ; #
 ; # A context (fctx_t) is the address of this block on its own stack.  It is
 ; # 16-byte aligned (xmm slots use movaps): the pending call pushed its

@@ -30,6 +30,7 @@
  * it into `to`'s frames (C++ code uses that to unwind a fiber).
  */
 #include "frame_x86_64_ms.h"
+#include "switch_x86_64_ms_pe_gas.h"    /* the code shared with fctx_jump */
 
     .text
     .globl  fctx_ontop
@@ -37,49 +38,8 @@
     .p2align 4
     .seh_proc fctx_ontop
 fctx_ontop:
-    subq    $FRAME_RIP, %rsp            /* same frame as fctx_jump */
-    .seh_stackalloc FRAME_RIP
-    movaps  %xmm6, FRAME_XMM6(%rsp)
-    .seh_savexmm %xmm6, FRAME_XMM6
-    movaps  %xmm7, FRAME_XMM7(%rsp)
-    .seh_savexmm %xmm7, FRAME_XMM7
-    movaps  %xmm8, FRAME_XMM8(%rsp)
-    .seh_savexmm %xmm8, FRAME_XMM8
-    movaps  %xmm9, FRAME_XMM9(%rsp)
-    .seh_savexmm %xmm9, FRAME_XMM9
-    movaps  %xmm10, FRAME_XMM10(%rsp)
-    .seh_savexmm %xmm10, FRAME_XMM10
-    movaps  %xmm11, FRAME_XMM11(%rsp)
-    .seh_savexmm %xmm11, FRAME_XMM11
-    movaps  %xmm12, FRAME_XMM12(%rsp)
-    .seh_savexmm %xmm12, FRAME_XMM12
-    movaps  %xmm13, FRAME_XMM13(%rsp)
-    .seh_savexmm %xmm13, FRAME_XMM13
-    movaps  %xmm14, FRAME_XMM14(%rsp)
-    .seh_savexmm %xmm14, FRAME_XMM14
-    movaps  %xmm15, FRAME_XMM15(%rsp)
-    .seh_savexmm %xmm15, FRAME_XMM15
-    movq    %r12, FRAME_R12(%rsp)
-    .seh_savereg %r12, FRAME_R12
-    movq    %r13, FRAME_R13(%rsp)
-    .seh_savereg %r13, FRAME_R13
-    movq    %r14, FRAME_R14(%rsp)
-    .seh_savereg %r14, FRAME_R14
-    movq    %r15, FRAME_R15(%rsp)
-    .seh_savereg %r15, FRAME_R15
-    movq    %rdi, FRAME_RDI(%rsp)
-    .seh_savereg %rdi, FRAME_RDI
-    movq    %rsi, FRAME_RSI(%rsp)
-    .seh_savereg %rsi, FRAME_RSI
-    movq    %rbx, FRAME_RBX(%rsp)
-    .seh_savereg %rbx, FRAME_RBX
-    movq    %rbp, FRAME_RBP(%rsp)
-    .seh_savereg %rbp, FRAME_RBP
-    .seh_endprologue
-#ifndef FCTX_NO_FPU_CONTROL
-    fnstcw  FRAME_X87CW(%rsp)           /* x87 masks/precision/rounding */
-    stmxcsr FRAME_MXCSR(%rsp)           /* SSE control bits (+ flags, unused) */
-#endif
+    fctx_ms_save                        /* frame, registers, FP words */
+    /* The TEB fields kept as in fctx_jump, two at a time here (r9 = fn). */
     movq    %gs:TEB_STACK_BASE, %r10
     movq    %gs:TEB_STACK_LIMIT, %r11
     movq    %r10, FRAME_STACK_BASE(%rsp)
@@ -108,38 +68,7 @@ fctx_ontop:
     movl    FRAME_GUARANTEED_STACK_BYTES(%rsp), %r11d
     movq    %r10, %gs:TEB_EXCEPTION_LIST
     movl    %r11d, %gs:TEB_GUARANTEED_STACK_BYTES
-    movaps  FRAME_XMM6(%rsp), %xmm6
-    movaps  FRAME_XMM7(%rsp), %xmm7
-    movaps  FRAME_XMM8(%rsp), %xmm8
-    movaps  FRAME_XMM9(%rsp), %xmm9
-    movaps  FRAME_XMM10(%rsp), %xmm10
-    movaps  FRAME_XMM11(%rsp), %xmm11
-    movaps  FRAME_XMM12(%rsp), %xmm12
-    movaps  FRAME_XMM13(%rsp), %xmm13
-    movaps  FRAME_XMM14(%rsp), %xmm14
-    movaps  FRAME_XMM15(%rsp), %xmm15
-    movq    FRAME_R12(%rsp), %r12
-    movq    FRAME_R13(%rsp), %r13
-    movq    FRAME_R14(%rsp), %r14
-    movq    FRAME_R15(%rsp), %r15
-    movq    FRAME_RDI(%rsp), %rdi
-    movq    FRAME_RSI(%rsp), %rsi
-    movq    FRAME_RBX(%rsp), %rbx
-    movq    FRAME_RBP(%rsp), %rbp
-#ifndef FCTX_NO_FPU_CONTROL
-    /* FP control modes (the rule: frame_x86_64_ms.h): find whether any
-       control bit of `to` differs from ours; if none (the common case) no
-       FP register is written.  (Why our side is read in two halves:
-       frame_x86_64_ms.h.) */
-    movl    FRAME_X87CW(%rsp), %r10d    /* `to`'s x87 CW | its MXCSR bits 0-15 << 16 */
-    xorw    FRAME_X87CW(%rax), %r10w    /* low half: x87 CW difference */
-    roll    $16, %r10d                  /* MXCSR to the low half */
-    xorw    FRAME_MXCSR(%rax), %r10w    /* low half: MXCSR difference */
-    andl    $-64, %r10d                 /* drop MXCSR bits 0-5 (the thread's
-                                           flags): any control bit left? */
-    jnz     .Lontop_fp_modes            /* yes: load `to`'s (rare, out of line) */
-.Lontop_fp_done:
-#endif
+    fctx_ms_restore .Lontop             /* `to`'s registers, FP check */
     /* Everything of `to` is restored: its frame below FRAME_RIP is dead
        and becomes the landing frame (these slots were read above). */
     movq    FRAME_RESULT(%rsp), %rcx    /* fn's result goes where `to` wants it
@@ -151,47 +80,7 @@ fctx_ontop:
     movq    %r10, ONTOP_RET(%rsp)       /* fn returns to the landing */
     addq    $ONTOP_RET, %rsp            /* rsp = 16n+8, fn's entry state */
     jmp     *%r9                        /* "call" fn */
-#ifndef FCTX_NO_FPU_CONTROL
-    /* Rare path: r10d = the control bits that differ, MXCSR 6-15 in the
-       low half, x87 control word in the high half.  rsp is still `to`'s
-       frame (the unwind data holds as on the main path); its slots are
-       consumed: the MXCSR slot is rewritten, the xmm slots are scratch.
-       Our MXCSR and x87 words saved above are the current ones (no FP
-       instruction ran since). */
-.Lontop_fp_modes:
-    testl   $0xFFC0, %r10d              /* MXCSR control bits differ? */
-    jz      .Lontop_x87cw
-    movl    FRAME_MXCSR(%rsp), %r11d
-    xorl    FRAME_MXCSR(%rax), %r11d
-    andl    $0x3F, %r11d                /* the flags where `to`'s word differs
-                                           from the current MXCSR ... */
-    xorl    %r11d, FRAME_MXCSR(%rsp)    /* ... flipped: `to`'s control bits
-                                           with the thread's flags */
-    ldmxcsr FRAME_MXCSR(%rsp)
-.Lontop_x87cw:
-    testl   $0xFFFF0000, %r10d          /* x87 control word differs? */
-    jz      .Lontop_fp_done
-    fnstsw  FRAME_FP_SCRATCH(%rsp)      /* the thread's x87 status word */
-    movzwl  FRAME_X87CW(%rsp), %r11d    /* `to`'s control word (1 = masked) */
-    movl    %r11d, %ecx
-    notl    %ecx                        /* 1 = unmasked by `to` ... */
-    andw    FRAME_FP_SCRATCH(%rsp), %cx /* ... and its flag set now */
-    andl    $0x3F, %ecx                 /* the 6 exception flags: would trap */
-    jnz     .Lontop_x87_pending
-    fldcw   FRAME_X87CW(%rsp)           /* nothing would trap: plain load */
-    jmp     .Lontop_fp_done
-.Lontop_x87_pending:
-    /* Clear exactly those flags while loading the control word: fnstenv
-       stores control word (+0) and status word (+4) in its 28 bytes. */
-    fnstenv FRAME_FP_SCRATCH(%rsp)
-    movw    %r11w, FRAME_FP_SCRATCH(%rsp)   /* `to`'s control word */
-    orl     $0x8080, %ecx               /* + ES and B (bits 7, 15): no
-                                           unmasked flag remains set */
-    notl    %ecx
-    andw    %cx, FRAME_FP_SCRATCH+4(%rsp)   /* cleared in the status word */
-    fldenv  FRAME_FP_SCRATCH(%rsp)      /* both at once: nothing traps */
-    jmp     .Lontop_fp_done
-#endif
+    fctx_ms_fp_load .Lontop             /* its rare path (after the jmp) */
     .seh_endproc
 
 /*
