@@ -29,8 +29,12 @@ cmds=(-ex "set sysroot $sysroot" -ex "set solib-search-path $libdir"
       -ex "target remote $sock"
       -ex "break bt_leaf" -ex "continue" -ex "echo ==== leaf\n" -ex "bt"
       -ex "delete" -ex "break bt_ontop" -ex "continue" -ex "echo ==== ontop\n" -ex "bt"
-      -ex "delete" -ex "break fctx_jump" -ex "continue")
-steps=20   # fctx_jump is 13-19 instructions; stepi is slow (~0.4 s) under qemu
+      -ex "delete" -ex "break *fctx_jump" -ex "continue")
+# `break *fctx_jump`: its first instruction.  A plain `break fctx_jump` lets
+# gdb skip what it takes for a prologue, and without debug info (Release,
+# MinSizeRel) its Thumb prologue analyser skips past the stack switch, so
+# no step would be seen on the context's side.
+steps=24   # fctx_jump is 13-19 instructions; stepi is slow (~0.4 s) under qemu
 for i in $(seq $steps); do
   cmds+=(-ex "echo ==== step\n" -ex "bt" -ex "stepi")
 done
