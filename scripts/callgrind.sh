@@ -1,10 +1,15 @@
 #!/bin/bash
-# Instructions per one-way switch, counted with valgrind's callgrind (this VM
-# has no hardware PMU, so `perf stat -e instructions` is unavailable).
+# Instructions per one-way switch, counted with valgrind's callgrind (stable
+# from run to run and machine to machine, unlike times; many VMs have no
+# hardware PMU for `perf stat -e instructions`).
 #
 #   scripts/callgrind.sh [BENCH_BINARY]
 #   CALLGRIND_GROUP=alt scripts/callgrind.sh    the alternative switch codes
 #                                               of `bench --alternatives`
+#   CALLGRIND_GROUP=fpstate scripts/callgrind.sh  the FP-state cases (equal,
+#                                               status flags differ, control
+#                                               differs); altfp: alternatives
+#                                               with status flags differing
 #
 # Default binary: build/demo/bench/bench (configured and built with the
 # "demo" preset first).  For every ping-pong case of the benchmark it runs
