@@ -47,6 +47,11 @@ static inline void fctx_stack_describe(fctx_stack_t *out, void *base, size_t map
     out->impl = NULL;
 }
 
+/* Bytes a fiber stack needs besides a signal frame for fctx_stack_traits()
+ * min_size: the fiber record and first frames fctx puts at the top of the
+ * stack (under 512 bytes) and a small signal handler's frames. */
+#define FCTX_STACK_RESERVE 2048u
+
 /* Round up to a multiple of a power of two. */
 static inline size_t fctx_round_up(size_t n, size_t align)
 {

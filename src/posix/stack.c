@@ -14,8 +14,10 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -40,6 +42,11 @@
 #  define AT_MINSIGSTKSZ 51
 #endif
 
+/* The run-time minimum signal frame: what the kernel needs to deliver a
+ * signal on a stack.  Not MINSIGSTKSZ: under _GNU_SOURCE glibc (2.34+)
+ * defines it as sysconf(_SC_SIGSTKSZ), the *recommended* size (4 times the
+ * minimum).  The compile-time constant is only the fallback for systems
+ * that report neither value. */
 static size_t min_signal_stack(void)
 {
     long v = 0;
@@ -47,32 +54,34 @@ static size_t min_signal_stack(void)
     v = sysconf(_SC_MINSIGSTKSZ);
 #endif
 #if defined(__linux__)
-    if (v <= 0)
-        v = (long)getauxval(AT_MINSIGSTKSZ);
+    long aux = (long)getauxval(AT_MINSIGSTKSZ);
+    if (aux > v)
+        v = aux;
 #endif
-    if (v < (long)MINSIGSTKSZ)
+    if (v <= 0)
         v = (long)MINSIGSTKSZ;
     return (size_t)v;
 }
 
 static fctx_stack_traits_t traits;
-static atomic_int traits_ready; /* 0 no, 1 yes: computing twice is harmless */
+static atomic_int traits_ready; /* 1 once `traits` is written (release) */
+static pthread_once_t traits_once = PTHREAD_ONCE_INIT;
 
-const fctx_stack_traits_t *fctx_stack_traits(void)
+static void compute_traits(void)
 {
-    if (FCTX_LIKELY(atomic_load_explicit(&traits_ready, memory_order_acquire)))
-        return &traits;
     fctx_stack_traits_t t;
     long page = sysconf(_SC_PAGESIZE);
     t.page_size = page > 0 ? (size_t)page : 4096;
     /* A fiber must at least be able to take a signal: the run-time minimum
-     * signal frame plus one page for its own frames and record. */
-    t.min_size = fctx_round_up(min_signal_stack(), t.page_size) + t.page_size;
+     * signal frame plus what fctx keeps on a fiber stack (its record and
+     * first frames) and a small handler's frames, in whole pages. */
+    t.min_size = fctx_round_up(min_signal_stack() + FCTX_STACK_RESERVE, t.page_size);
     t.default_size = 128 * 1024;
     if (t.default_size < t.min_size)
         t.default_size = t.min_size;
     struct rlimit rl;
-    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur <= (rlim_t)(SIZE_MAX / 2))
         t.max_size = (size_t)rl.rlim_cur;
     else
         t.max_size = (size_t)1 << 30;
@@ -81,6 +90,15 @@ const fctx_stack_traits_t *fctx_stack_traits(void)
         t.max_size = t.default_size;
     traits = t;
     atomic_store_explicit(&traits_ready, 1, memory_order_release);
+}
+
+const fctx_stack_traits_t *fctx_stack_traits(void)
+{
+    /* After the first call: one acquire load (also what the overflow
+     * handler sees: it is computed before the handler is installed). */
+    if (FCTX_LIKELY(atomic_load_explicit(&traits_ready, memory_order_acquire)))
+        return &traits;
+    pthread_once(&traits_once, compute_traits); /* one writer, others wait */
     return &traits;
 }
 
@@ -109,10 +127,178 @@ static int fixed_allocate(void *state, size_t size, fctx_stack_t *out)
     return 0;
 }
 
+/* ---- release: never leak a stack ---------------------------------------
+ *
+ * munmap() fails with ENOMEM when removing the range would split a mapping
+ * while the process is at vm.max_map_count.  That happens when the kernel
+ * merged adjacent stacks (fixed stacks, and guarded stacks with madvise
+ * guards, are one mapping each, so neighbours merge) and the stack released
+ * lies strictly inside the merged mapping.  Such a range is kept instead of
+ * lost: its pages are returned at once (MADV_DONTNEED, all but the top page,
+ * which holds a list node), and it is unmapped as soon as the kernel lets us:
+ * together with an adjacent stack released later (the union is unmapped in
+ * one call: once it reaches an end of the merged mapping no split is needed),
+ * or retried, one range per later successful release.  The list is in
+ * address order, searched from the last position used.
+ */
+struct deferred {
+    struct deferred *prev, *next; /* address order */
+    char *base;                   /* the range is [base, (char *)node + page) */
+};
+
+static pthread_mutex_t deferred_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct deferred *deferred_head;
+static struct deferred *deferred_hint; /* last node used, or NULL */
+static atomic_size_t deferred_count;   /* ranges kept (relaxed: a hint) */
+
+static char *deferred_top(const struct deferred *d, size_t page)
+{
+    return (char *)d + page;
+}
+
+static void deferred_unlink(struct deferred *d)
+{
+    if (d->prev)
+        d->prev->next = d->next;
+    else
+        deferred_head = d->next;
+    if (d->next)
+        d->next->prev = d->prev;
+    deferred_hint = d->prev ? d->prev : d->next;
+    atomic_fetch_sub_explicit(&deferred_count, 1, memory_order_relaxed);
+}
+
+/* Nodes between prev and next (n of them) are gone: link prev to next. */
+static void deferred_splice(struct deferred *prev, struct deferred *next, size_t n)
+{
+    if (prev)
+        prev->next = next;
+    else
+        deferred_head = next;
+    if (next)
+        next->prev = prev;
+    deferred_hint = prev ? prev : next;
+    atomic_fetch_sub_explicit(&deferred_count, n, memory_order_relaxed);
+}
+
+/* The last node whose range starts below `addr`, or NULL. */
+static struct deferred *deferred_before(const char *addr)
+{
+    struct deferred *d = deferred_hint ? deferred_hint : deferred_head;
+    if (d == NULL)
+        return NULL;
+    while (d && d->base >= addr)
+        d = d->prev;
+    if (d == NULL)
+        return NULL;
+    while (d->next && d->next->base < addr)
+        d = d->next;
+    return d;
+}
+
+static void return_pages(char *p, size_t len)
+{
+    if (len)
+        (void)madvise(p, len, MADV_DONTNEED);
+}
+
+/* Called with deferred_lock held: [base, base + len) could not be unmapped. */
+static void defer_range(char *base, size_t len, size_t page)
+{
+    char *end = base + len;
+    struct deferred *lo = deferred_before(base);
+    struct deferred *hi = lo ? lo->next : deferred_head;
+    if (lo && deferred_top(lo, page) != base)
+        lo = NULL; /* not adjacent */
+    if (hi && hi->base != end)
+        hi = NULL;
+    char *ubase = lo ? lo->base : base;
+    char *uend = hi ? deferred_top(hi, page) : end;
+    if (lo || hi) {
+        /* The nodes go with the range: read their links first. */
+        struct deferred *prev = lo ? lo->prev : hi->prev;
+        struct deferred *next = hi ? hi->next : lo->next;
+        if (munmap(ubase, (size_t)(uend - ubase)) == 0) {
+            deferred_splice(prev, next, (lo != NULL) + (hi != NULL));
+            return;
+        }
+    }
+    if (hi) { /* the upper neighbour's node stays the node of the union */
+        hi->base = ubase;
+        return_pages(base, len);
+        if (lo) {
+            deferred_unlink(lo);
+            return_pages((char *)lo, page);
+        }
+        deferred_hint = hi;
+        return;
+    }
+    struct deferred *d = (struct deferred *)(end - page);
+    return_pages(base, len - page);
+    d->base = ubase;
+    if (lo) { /* take the lower neighbour's place in the list */
+        d->prev = lo->prev;
+        d->next = lo->next;
+        if (d->prev)
+            d->prev->next = d;
+        else
+            deferred_head = d;
+        if (d->next)
+            d->next->prev = d;
+        return_pages((char *)lo, page);
+    } else {
+        struct deferred *before = deferred_before(base);
+        d->prev = before;
+        d->next = before ? before->next : deferred_head;
+        if (d->next)
+            d->next->prev = d;
+        if (before)
+            before->next = d;
+        else
+            deferred_head = d;
+        atomic_fetch_add_explicit(&deferred_count, 1, memory_order_relaxed);
+    }
+    deferred_hint = d;
+}
+
+/* Try to unmap one kept range (the map count may have dropped). */
+static void retry_deferred(size_t page)
+{
+    pthread_mutex_lock(&deferred_lock);
+    struct deferred *d = deferred_hint ? deferred_hint : deferred_head;
+    if (d) {
+        /* next time another one: move the hint along */
+        deferred_hint = d->next ? d->next : deferred_head;
+        char *base = d->base;
+        size_t len = (size_t)(deferred_top(d, page) - base);
+        struct deferred *prev = d->prev, *next = d->next; /* the node goes with the range */
+        if (munmap(base, len) == 0)
+            deferred_splice(prev, next, 1);
+    }
+    pthread_mutex_unlock(&deferred_lock);
+}
+
+static void release_range(void *base, size_t len)
+{
+    size_t page = fctx_stack_traits()->page_size;
+    if (munmap(base, len) == 0) {
+        if (FCTX_UNLIKELY(atomic_load_explicit(&deferred_count, memory_order_relaxed) != 0))
+            retry_deferred(page);
+        return;
+    }
+    if (errno != ENOMEM || len < page)
+        return; /* EINVAL: not a range we mapped; nothing to release */
+    pthread_mutex_lock(&deferred_lock);
+    /* Retry under the lock: another thread may have made room meanwhile. */
+    if (munmap(base, len) != 0)
+        defer_range((char *)base, len, page);
+    pthread_mutex_unlock(&deferred_lock);
+}
+
 static void unmap_stack(void *state, fctx_stack_t *s)
 {
     (void)state;
-    munmap(s->base, s->mapped_size);
+    release_range(s->base, s->mapped_size);
 }
 
 static const fctx_allocator_t fixed = {fixed_allocate, unmap_stack, NULL};
@@ -174,9 +360,15 @@ static int install_guard(void *page, size_t len)
     return mprotect(page, len, PROT_NONE) == 0 ? 0 : ENOMEM;
 }
 
+/* The guarded allocator's state is its guard size in pages (NULL: the
+ * default), so fctx_guarded_allocator_ex() needs no storage. */
+static size_t guard_pages_of(const void *state)
+{
+    return state ? (size_t)(uintptr_t)state : FCTX_GUARD_PAGES_DEFAULT;
+}
+
 static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
 {
-    (void)state;
     size_t usable;
     int err = fctx_stack_round_size(size, &usable);
     if (err)
@@ -184,13 +376,14 @@ static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
     if (out == NULL)
         return EINVAL;
     size_t page = fctx_stack_traits()->page_size;
-    size_t len = usable + page;
+    size_t guard = guard_pages_of(state) * page; /* bounded by _ex() */
+    size_t len = usable + guard;
     void *p = map_stack(len);
     if (p == NULL)
         return ENOMEM;
-    err = install_guard(p, page);
+    err = install_guard(p, guard);
     if (err) {
-        munmap(p, len);
+        release_range(p, len);
         return err;
     }
     fctx_stack_describe(out, p, len, usable);
@@ -202,4 +395,15 @@ static const fctx_allocator_t guarded = {guarded_allocate, unmap_stack, NULL};
 const fctx_allocator_t *fctx_guarded_allocator(void)
 {
     return &guarded;
+}
+
+int fctx_guarded_allocator_ex(fctx_allocator_t *out, size_t guard_pages)
+{
+    const fctx_stack_traits_t *t = fctx_stack_traits();
+    if (out == NULL || guard_pages > t->max_size / t->page_size)
+        return EINVAL;
+    out->allocate = guarded_allocate;
+    out->deallocate = unmap_stack;
+    out->state = guard_pages == 0 ? NULL : (void *)(uintptr_t)guard_pages;
+    return 0;
 }

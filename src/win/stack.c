@@ -9,14 +9,16 @@
  * Guarded stacks are laid out like a Windows thread stack that has grown
  * to its full size:
  *
- *   base                  one page reserved, never committed: any access
- *                         faults (STATUS_ACCESS_VIOLATION), for good
- *   base + 1 page         spare page, read/write: room for the OS to write
+ *   base                  N guard pages (FCTX_GUARD_PAGES_DEFAULT = 1, or
+ *                         fctx_guarded_allocator_ex()) reserved, never
+ *                         committed: any access faults
+ *                         (STATUS_ACCESS_VIOLATION), for good
+ *   base + N pages        spare page, read/write: room for the OS to write
  *                         the exception record (see below)
- *   base + 2 pages        guard page, PAGE_READWRITE | PAGE_GUARD: the
+ *   base + N + 1 pages    guard page, PAGE_READWRITE | PAGE_GUARD: the
  *                         tripwire (compilers probe frames larger than a
  *                         page, so nothing skips it)
- *   base + 3 pages        the usable stack (= sp - size), read/write
+ *   base + N + 2 pages    the usable stack (= sp - size), read/write
  *   sp
  *
  * The fiber layer sets the context's TEB DeallocationStack to `base`
@@ -52,6 +54,7 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdint.h>
 
 #include "../internal.h"
 
@@ -82,12 +85,14 @@ static size_t exception_dispatch_size(void)
 }
 
 static fctx_stack_traits_t traits;
-static atomic_int traits_ready; /* 0 no, 1 yes: computing twice is harmless */
+static atomic_int traits_ready; /* 1 once `traits` is written (release) */
+static INIT_ONCE traits_once = INIT_ONCE_STATIC_INIT;
 
-const fctx_stack_traits_t *fctx_stack_traits(void)
+static BOOL CALLBACK compute_traits(PINIT_ONCE once, PVOID param, PVOID *context)
 {
-    if (FCTX_LIKELY(atomic_load_explicit(&traits_ready, memory_order_acquire)))
-        return &traits;
+    (void)once;
+    (void)param;
+    (void)context;
     fctx_stack_traits_t t;
     SYSTEM_INFO si;
     GetSystemInfo(&si);
@@ -103,6 +108,15 @@ const fctx_stack_traits_t *fctx_stack_traits(void)
     t.max_size = (size_t)1 << 30;
     traits = t;
     atomic_store_explicit(&traits_ready, 1, memory_order_release);
+    return TRUE;
+}
+
+const fctx_stack_traits_t *fctx_stack_traits(void)
+{
+    if (FCTX_LIKELY(atomic_load_explicit(&traits_ready, memory_order_acquire)))
+        return &traits;
+    /* One thread computes; concurrent first callers wait for it. */
+    InitOnceExecuteOnce(&traits_once, compute_traits, NULL, NULL);
     return &traits;
 }
 
@@ -144,9 +158,15 @@ const fctx_allocator_t *fctx_fixed_allocator(void)
 
 /* ---- guarded: a reserved page and guard pages below the stack ----------- */
 
+/* The guarded allocator's state is its number of reserved guard pages
+ * (NULL: the default), so fctx_guarded_allocator_ex() needs no storage. */
+static size_t guard_pages_of(const void *state)
+{
+    return state ? (size_t)(uintptr_t)state : FCTX_GUARD_PAGES_DEFAULT;
+}
+
 static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
 {
-    (void)state;
     size_t usable;
     int err = fctx_stack_round_size(size, &usable);
     if (err)
@@ -154,16 +174,17 @@ static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
     if (out == NULL)
         return EINVAL;
     size_t page = fctx_stack_traits()->page_size;
+    size_t reserved = guard_pages_of(state) * page; /* bounded by _ex() */
     size_t guard = FCTX_WIN_GUARD_PAGES * page;
-    size_t len = page + guard + usable;
+    size_t len = reserved + guard + usable;
     char *p = (char *)VirtualAlloc(NULL, len, MEM_RESERVE, PAGE_NOACCESS);
     if (p == NULL)
         return ENOMEM;
-    /* Commit everything above the lowest page, then arm the guard page
+    /* Commit everything above the reserved pages, then arm the guard page
      * (the one right below the usable stack). */
     DWORD old;
-    if (VirtualAlloc(p + page, guard + usable, MEM_COMMIT, PAGE_READWRITE) == NULL ||
-        !VirtualProtect(p + page + guard - page, page, PAGE_READWRITE | PAGE_GUARD, &old)) {
+    if (VirtualAlloc(p + reserved, guard + usable, MEM_COMMIT, PAGE_READWRITE) == NULL ||
+        !VirtualProtect(p + reserved + guard - page, page, PAGE_READWRITE | PAGE_GUARD, &old)) {
         VirtualFree(p, 0, MEM_RELEASE);
         return ENOMEM;
     }
@@ -176,4 +197,15 @@ static const fctx_allocator_t guarded = {guarded_allocate, release_stack, NULL};
 const fctx_allocator_t *fctx_guarded_allocator(void)
 {
     return &guarded;
+}
+
+int fctx_guarded_allocator_ex(fctx_allocator_t *out, size_t guard_pages)
+{
+    const fctx_stack_traits_t *t = fctx_stack_traits();
+    if (out == NULL || guard_pages > t->max_size / t->page_size)
+        return EINVAL;
+    out->allocate = guarded_allocate;
+    out->deallocate = release_stack;
+    out->state = guard_pages == 0 ? NULL : (void *)(uintptr_t)guard_pages;
+    return 0;
 }
