@@ -20,6 +20,35 @@
  *   ENOMEM  the stack could not be allocated (memory or mapping limits)
  * The two resume functions return a transfer; given an empty handle or a
  * NULL function they return {NULL, FCTX_FIBER_EINVAL} without switching.
+ *
+ * C++ notes (tests/test_unwind.cpp):
+ *  - Exceptions may be thrown and caught inside a fiber, and a
+ *    suspended fiber's stack may be unwound by throwing from
+ *    fctx_fiber_resume_with() (see there; not a fiber that never started).
+ *    An exception must not leave a fiber's entry function: nothing below
+ *    it can catch, so the C++ runtime calls std::terminate.
+ *  - Exception state is per THREAD, not per fiber.  The C++ runtime keeps
+ *    one stack of caught exceptions and one std::uncaught_exceptions()
+ *    count per thread; a switch does not save or restore them.  So if a
+ *    fiber switches away inside a catch block and another fiber catches an
+ *    exception and switches back from inside its own catch block, the first
+ *    fiber's `throw;` rethrows the OTHER fiber's exception, and
+ *    std::current_exception() returns it; std::uncaught_exceptions() in
+ *    one fiber counts exceptions another fiber of the thread is unwinding
+ *    with.  Catch blocks of a thread must also end in the reverse order of
+ *    their start, across fibers (the innermost caught exception is the one a
+ *    catch block's end releases).  Safe pattern: capture the exception with
+ *    `std::exception_ptr e = std::current_exception();`, leave the catch
+ *    block, switch, and rethrow with std::rethrow_exception(e) (or never
+ *    switch inside a catch block).
+ *  - Throwing from fctx_fiber_resume_with()'s function on a fiber that
+ *    never started calls std::terminate: its entry function has not run,
+ *    so no frame on its stack can catch.  To unwind a fiber whether it
+ *    started or not, use fctx_fiber_cancel(): a never-started fiber is
+ *    released at once (its entry never runs, there is nothing to unwind);
+ *    a started one gets FCTX_FIBER_CANCELED from its pending resume and
+ *    throws from there, inside its entry's try block, which catches and
+ *    returns the caller's handle.
  */
 #ifndef FCTX_FIBER_H
 #define FCTX_FIBER_H
@@ -109,7 +138,9 @@ FCTX_API fctx_fiber_transfer_t fctx_fiber_resume(fctx_fiber_t f, void *data);
  * Switch to fiber `f` and run `fn({caller, data})` on top of its stack
  * before `f` continues; what `fn` returns is what `f`'s pending resume
  * returns.  `fn` may also not return: C++ code can throw from it to unwind
- * `f`'s stack (catch in `f`'s entry and return the caller's handle).
+ * `f`'s stack (catch in `f`'s entry and return the caller's handle), except
+ * on a fiber that never started: that calls std::terminate (C++ notes at
+ * the top of this file).
  * Empty `f` or NULL `fn`: returns {NULL, FCTX_FIBER_EINVAL} immediately.
  */
 FCTX_API fctx_fiber_transfer_t fctx_fiber_resume_with(fctx_fiber_t f, fctx_fiber_ontop_fn fn,
