@@ -2,19 +2,27 @@
  * posix/arena.c - the arena allocator (fctx/stack_ext.h): guard-paged
  * stacks carved out of large reservations.
  *
- * A chunk is one anonymous MAP_NORESERVE mapping holding `n` slots of
- * (guard page + usable stack), back to back.  A slot's guard is installed
- * the first time the slot is handed out and stays installed for the life of
- * the chunk: with madvise(MADV_GUARD_INSTALL) the guard is a page-table
- * marker that neither splits the mapping nor goes away with MADV_DONTNEED,
- * so a chunk stays ONE entry of vm.max_map_count however many stacks it
- * holds.  With the mprotect() fallback every guard splits the chunk (two
- * map entries per stack) and mprotect()'s ENOMEM at vm.max_map_count comes
- * back to the caller as ENOMEM.
+ * A chunk is one anonymous MAP_NORESERVE mapping:
  *
- * Bookkeeping is outside the stacks (their pages are given back on
- * release): per chunk an array of free slot numbers (4 bytes per slot),
- * and a list of chunks that have free or never-used slots.
+ *   [guard][stack 0][guard][stack 1] ... [guard][stack n-1][guard][table][top guard]
+ *
+ * Each slot is (guard_pages pages of guard + usable stack).  A slot's guard
+ * is installed the first time the slot is handed out and stays installed
+ * for the life of the chunk: with madvise(MADV_GUARD_INSTALL) the guard is
+ * a page-table marker that neither splits the mapping nor goes away with
+ * MADV_DONTNEED.  With the mprotect() fallback every guard splits the chunk
+ * (two map entries per stack) and mprotect()'s ENOMEM at vm.max_map_count
+ * comes back to the caller as ENOMEM.
+ *
+ * The chunk's bookkeeping (the table: released slot numbers, 4 bytes per
+ * slot, and one "handed out" bit per slot) lives inside the chunk, between
+ * a guard above the top stack and the top guard: it is never adjacent to a
+ * stack, so a frame that jumps a stack's guard cannot land in it.  The top
+ * guard is always an mprotect(PROT_NONE) page range: the chunk is then at
+ * least two mappings, and no single mapping can cover both of its ends, so
+ * munmap() of the whole chunk never has to split a mapping in the middle
+ * (the only case where munmap needs a free entry of vm.max_map_count and
+ * fails with ENOMEM at the limit).
  */
 #define _GNU_SOURCE 1
 #include <fctx/stack_ext.h>
@@ -23,7 +31,9 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "../internal.h"
 
@@ -40,13 +50,15 @@
 #define DEFAULT_CHUNK_BYTES ((size_t)64 << 20)
 #define MIN_DEFAULT_SLOTS 16
 #define MAX_SLOTS_PER_CHUNK ((size_t)1 << 24) /* slot numbers fit in 32 bits */
+#define MIN_TOP_GUARD ((size_t)64 << 10) /* address space only: PROT_NONE */
 
 struct chunk {
-    char *base;            /* the mapping */
+    char *base;            /* the mapping (slot 0 starts here) */
     size_t nslots;
     size_t used;           /* slots [0, used) have been handed out at least once */
     size_t nfree;          /* entries in free_slots */
-    uint32_t *free_slots;  /* released slots, reused LIFO */
+    uint32_t *free_slots;  /* released slots, reused LIFO (in the chunk's table) */
+    unsigned char *live;   /* one bit per slot: handed out (in the chunk's table) */
     struct chunk *next;     /* all chunks */
     struct chunk *next_avail; /* chunks with a free or never-used slot */
     int in_avail;
@@ -54,7 +66,8 @@ struct chunk {
 
 struct fctx_arena {
     fctx_allocator_t self;
-    size_t stack_size, slot_size, page, slots_per_chunk, max_stacks;
+    size_t stack_size, guard_size, slot_size, page, slots_per_chunk, max_stacks;
+    size_t table_size, top_guard, chunk_size; /* bytes of a chunk's table, top guard, all */
     int guard_method;
     pthread_mutex_t lock;
     /* guarded by lock: */
@@ -62,25 +75,46 @@ struct fctx_arena {
     size_t nchunks, live, carved;
 };
 
+static int install_guard(struct fctx_arena *a, char *at, size_t len)
+{
+    if (a->guard_method == FCTX_GUARD_MADVISE)
+        return madvise(at, len, MADV_GUARD_INSTALL) == 0 ? 0 : ENOMEM;
+    /* Splits the chunk: ENOMEM here means vm.max_map_count was reached. */
+    return mprotect(at, len, PROT_NONE) == 0 ? 0 : ENOMEM;
+}
+
 static int new_chunk(struct fctx_arena *a)
 {
     struct chunk *c = (struct chunk *)calloc(1, sizeof *c);
     if (c == NULL)
         return ENOMEM;
-    c->nslots = a->slots_per_chunk;
-    c->free_slots = (uint32_t *)malloc(c->nslots * sizeof(uint32_t));
-    void *p = mmap(NULL, c->nslots * a->slot_size, PROT_READ | PROT_WRITE,
+    /* No allocation after the mmap: every failure below unmaps it. */
+    void *p = mmap(NULL, a->chunk_size, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-    if (c->free_slots == NULL || p == MAP_FAILED) {
-        free(c->free_slots);
+    if (p == MAP_FAILED) {
+        free(c);
+        return ENOMEM;
+    }
+    c->base = (char *)p;
+    c->nslots = a->slots_per_chunk;
+    char *guard_below_table = c->base + c->nslots * a->slot_size;
+    char *table = guard_below_table + a->guard_size;
+    char *top_guard = table + a->table_size;
+    /* The top guard first, with mprotect whatever the guard method: the
+     * chunk's first split.  At vm.max_map_count it fails (ENOMEM) and the
+     * chunk is still one mapping, which munmap removes without a split. */
+    if (mprotect(top_guard, a->top_guard, PROT_NONE) != 0 ||
+        install_guard(a, guard_below_table, a->guard_size) != 0) {
+        munmap(p, a->chunk_size);
         free(c);
         return ENOMEM;
     }
 #ifdef MADV_NOHUGEPAGE
     /* A stack touches its top page or two: never back it with huge pages. */
-    madvise(p, c->nslots * a->slot_size, MADV_NOHUGEPAGE);
+    madvise(p, a->chunk_size - a->top_guard, MADV_NOHUGEPAGE);
 #endif
-    c->base = (char *)p;
+    c->free_slots = (uint32_t *)(void *)table;
+    c->live = (unsigned char *)(table + c->nslots * sizeof(uint32_t));
     c->next = a->chunks;
     a->chunks = c;
     c->next_avail = a->avail;
@@ -90,12 +124,18 @@ static int new_chunk(struct fctx_arena *a)
     return 0;
 }
 
-static int install_guard(struct fctx_arena *a, char *page)
+/* Double or foreign releases end here: the allocator interface's
+ * deallocate() cannot return an error, and going on would corrupt the
+ * arena (a slot handed out twice). */
+FCTX_NORETURN static void arena_misuse(const char *what)
 {
-    if (a->guard_method == FCTX_GUARD_MADVISE)
-        return madvise(page, a->page, MADV_GUARD_INSTALL) == 0 ? 0 : ENOMEM;
-    /* Splits the chunk: ENOMEM here means vm.max_map_count was reached. */
-    return mprotect(page, a->page, PROT_NONE) == 0 ? 0 : ENOMEM;
+    static const char head[] = "fctx: arena: ";
+    static const char tail[] = "\n";
+    ssize_t r = write(2, head, sizeof head - 1);
+    r = write(2, what, strlen(what));
+    r = write(2, tail, sizeof tail - 1);
+    (void)r;
+    abort();
 }
 
 static int arena_allocate(void *state, size_t size, fctx_stack_t *out)
@@ -123,7 +163,7 @@ static int arena_allocate(void *state, size_t size, fctx_stack_t *out)
             slot = c->free_slots[--c->nfree]; /* guard already in place */
         } else if (c->used < c->nslots) {
             slot = c->used;
-            if ((err = install_guard(a, c->base + slot * a->slot_size)) != 0)
+            if ((err = install_guard(a, c->base + slot * a->slot_size, a->guard_size)) != 0)
                 goto done; /* slot stays unused: a later call may retry */
             ++c->used;
             ++a->carved;
@@ -132,6 +172,7 @@ static int arena_allocate(void *state, size_t size, fctx_stack_t *out)
             c->in_avail = 0;
             continue;
         }
+        c->live[slot / 8] |= (unsigned char)(1u << (slot % 8));
         char *base = c->base + slot * a->slot_size;
         out->base = base;
         out->mapped_size = a->slot_size;
@@ -146,15 +187,41 @@ done:
     return err;
 }
 
+/* The chunk whose slots hold `p` (NULL if none); under the lock. */
+static struct chunk *chunk_of(struct fctx_arena *a, const char *p)
+{
+    for (struct chunk *c = a->chunks; c != NULL; c = c->next)
+        if (p >= c->base && p < c->base + c->nslots * a->slot_size)
+            return c;
+    return NULL;
+}
+
 static void arena_deallocate(void *state, fctx_stack_t *s)
 {
     struct fctx_arena *a = (struct fctx_arena *)state;
-    struct chunk *c = (struct chunk *)s->impl;
+    const char *base = (const char *)s->base;
+    /* Check before touching anything: a stack released twice may be in use
+     * by another fiber by now, and its pages must not be dropped. */
+    pthread_mutex_lock(&a->lock);
+    struct chunk *c = chunk_of(a, base);
+    size_t off = c ? (size_t)(base - c->base) : 0;
+    size_t slot = off / a->slot_size;
+    if (c == NULL || off % a->slot_size != 0 || (const char *)s->sp != base + a->slot_size ||
+        s->size != a->stack_size) {
+        pthread_mutex_unlock(&a->lock);
+        arena_misuse("released a stack that this arena did not hand out");
+    }
+    unsigned char bit = (unsigned char)(1u << (slot % 8));
+    if (!(c->live[slot / 8] & bit)) {
+        pthread_mutex_unlock(&a->lock);
+        arena_misuse("released a stack twice (it was not handed out)");
+    }
+    c->live[slot / 8] &= (unsigned char)~bit; /* nobody gets the slot until it is listed */
+    pthread_mutex_unlock(&a->lock);
     /* Give the pages back; the guard (a marker or a PROT_NONE page) stays. */
     madvise((char *)s->sp - a->stack_size, a->stack_size, MADV_DONTNEED);
-    size_t slot = (size_t)((char *)s->base - c->base) / a->slot_size;
     pthread_mutex_lock(&a->lock);
-    c->free_slots[c->nfree++] = (uint32_t)slot;
+    c->free_slots[c->nfree++] = (uint32_t)slot; /* nfree < nslots: the bit was set */
     if (!c->in_avail) {
         c->next_avail = a->avail;
         a->avail = c;
@@ -169,7 +236,10 @@ int fctx_arena_create(fctx_arena_t **out, const fctx_arena_config_t *cfg)
     if (out == NULL)
         return EINVAL;
     *out = NULL;
-    if (cfg == NULL || cfg->stacks_per_chunk > MAX_SLOTS_PER_CHUNK)
+    size_t page = fctx_stack_traits()->page_size;
+    /* Guards of at most max_size bytes, like fctx_guarded_allocator_ex(). */
+    if (cfg == NULL || cfg->stacks_per_chunk > MAX_SLOTS_PER_CHUNK ||
+        cfg->guard_pages > fctx_stack_traits()->max_size / page)
         return EINVAL;
     size_t size;
     int err = fctx_stack_round_size(cfg->stack_size, &size);
@@ -178,19 +248,28 @@ int fctx_arena_create(fctx_arena_t **out, const fctx_arena_config_t *cfg)
     struct fctx_arena *a = (struct fctx_arena *)calloc(1, sizeof *a);
     if (a == NULL)
         return ENOMEM;
-    a->page = fctx_stack_traits()->page_size;
+    a->page = page;
     a->stack_size = size;
-    a->slot_size = size + a->page;
+    a->guard_size = (cfg->guard_pages ? cfg->guard_pages : 1) * a->page;
+    a->slot_size = size + a->guard_size;
     a->slots_per_chunk = cfg->stacks_per_chunk;
     if (a->slots_per_chunk == 0) {
         a->slots_per_chunk = DEFAULT_CHUNK_BYTES / a->slot_size;
         if (a->slots_per_chunk < MIN_DEFAULT_SLOTS)
             a->slots_per_chunk = MIN_DEFAULT_SLOTS;
     }
-    if (a->slots_per_chunk > SIZE_MAX / a->slot_size) {
+    /* The table: the free-slot array, then the bitmap. */
+    size_t n = a->slots_per_chunk;
+    a->table_size = fctx_round_up(n * sizeof(uint32_t) + (n + 7) / 8, a->page);
+    a->top_guard = fctx_round_up(MIN_TOP_GUARD, a->page);
+    if (a->top_guard < a->guard_size)
+        a->top_guard = a->guard_size;
+    size_t fixed = a->guard_size + a->table_size + a->top_guard;
+    if (n > (SIZE_MAX - fixed) / a->slot_size) {
         free(a);
         return EINVAL;
     }
+    a->chunk_size = n * a->slot_size + fixed;
     a->max_stacks = cfg->max_stacks;
     a->guard_method = (int)fctx_guard_method();
     if (pthread_mutex_init(&a->lock, NULL) != 0) {
@@ -217,10 +296,11 @@ int fctx_arena_stats(fctx_arena_t *arena, fctx_arena_stats_t *out)
     out->stack_size = arena->stack_size;
     out->slot_size = arena->slot_size;
     out->chunks = arena->nchunks;
-    out->reserved = arena->nchunks * arena->slots_per_chunk * arena->slot_size;
+    out->reserved = arena->nchunks * arena->chunk_size;
     out->live = arena->live;
     out->carved = arena->carved;
     out->guard_method = arena->guard_method;
+    out->guard_size = arena->guard_size;
     pthread_mutex_unlock(&arena->lock);
     return 0;
 }
@@ -230,16 +310,31 @@ int fctx_arena_destroy(fctx_arena_t *arena)
     if (arena == NULL)
         return EINVAL;
     pthread_mutex_lock(&arena->lock);
-    size_t live = arena->live;
-    pthread_mutex_unlock(&arena->lock);
-    if (live != 0)
+    if (arena->live != 0) {
+        pthread_mutex_unlock(&arena->lock);
         return EBUSY;
-    for (struct chunk *c = arena->chunks, *next; c != NULL; c = next) {
-        next = c->next;
-        munmap(c->base, c->nslots * arena->slot_size);
-        free(c->free_slots);
+    }
+    /* A chunk never shares one mapping with both of its neighbours (its top
+     * guard is a mapping of its own), so munmap() needs no free map entry.
+     * Should it fail anyway, the chunks not yet unmapped stay in the arena,
+     * which stays valid: the call returns ENOMEM and may be repeated. */
+    while (arena->chunks != NULL) {
+        struct chunk *c = arena->chunks;
+        if (munmap(c->base, arena->chunk_size) != 0) {
+            arena->avail = NULL; /* it may name unmapped chunks: rebuild it */
+            for (struct chunk *k = arena->chunks; k != NULL; k = k->next) {
+                k->next_avail = arena->avail;
+                arena->avail = k;
+                k->in_avail = 1;
+            }
+            pthread_mutex_unlock(&arena->lock);
+            return ENOMEM;
+        }
+        arena->chunks = c->next;
+        --arena->nchunks;
         free(c);
     }
+    pthread_mutex_unlock(&arena->lock);
     pthread_mutex_destroy(&arena->lock);
     free(arena);
     return 0;
