@@ -42,8 +42,10 @@
  *    block, switch, and rethrow with std::rethrow_exception(e) (or never
  *    switch inside a catch block).
  *  - Throwing from fctx_fiber_resume_with()'s function on a fiber that
- *    never started calls std::terminate: its entry function has not run,
- *    so no frame on its stack can catch.  To unwind a fiber whether it
+ *    never started calls std::terminate (on Windows, where C++ exceptions
+ *    are SEH exceptions, the unhandled exception ends the process with its
+ *    exception code): its entry function has not run, so no frame on its
+ *    stack can catch.  To unwind a fiber whether it
  *    started or not, use fctx_fiber_cancel(): a never-started fiber is
  *    released at once (its entry never runs, there is nothing to unwind);
  *    a started one gets FCTX_FIBER_CANCELED from its pending resume and
