@@ -28,6 +28,14 @@
 
 #include <fctx/context.h>
 
+#if defined(__has_include)
+#  if __has_include(<valgrind/valgrind.h>)
+#    include <valgrind/valgrind.h>
+#  endif
+#endif
+#ifndef RUNNING_ON_VALGRIND
+#  define RUNNING_ON_VALGRIND 0
+#endif
 #if defined(__has_feature)
 #  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #    define UNDER_SANITIZER 1
@@ -641,8 +649,10 @@ static void child_tables_out_of_reach(void)
     /* slot 0 of chunk 1 and of chunk 2 (the base of their mapping) */
     char *upper = (char *)table_stacks[0].base, *lower = (char *)table_stacks[TABLE_SLOTS].base;
     size_t chunk = st.reserved / 2;
-    if (lower + chunk != upper)
-        fprintf(stderr, "note: the second chunk is not right below the first\n");
+    /* The second chunk must lie below the first, at most 1 MiB apart (what
+     * lies between is what a jumping frame reaches: a malloc'd table did). */
+    if (lower > upper || (size_t)(upper - (lower + chunk)) > ((size_t)1 << 20))
+        _Exit(43); /* the layout this checks did not happen */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = table_fault;
@@ -682,6 +692,12 @@ static void child_tables_out_of_reach(void)
 static void test_arena_tables_out_of_reach(void)
 {
     struct death d = run_in_child(child_tables_out_of_reach);
+    if (d.signal == 0 && d.exit_code == 43) {
+        printf("  SKIP (not a failure, not a pass): the second chunk was not mapped just below "
+               "the first (%s): nothing of the arena's lies below the first chunk to check\n",
+               RUNNING_ON_VALGRIND ? "valgrind places mappings itself" : "address space layout");
+        return;
+    }
     if (d.exit_code != 42)
         printf("  child: signal %d, exit %d, stderr: %.300s\n", d.signal, d.exit_code, d.output);
     CHECK(d.signal == 0 && d.exit_code == 42);
@@ -765,6 +781,11 @@ static size_t fillers_bytes;
 
 static long fill_mappings(long headroom)
 {
+    if (RUNNING_ON_VALGRIND) {
+        printf("  SKIP (not a failure, not a pass): under valgrind, whose address space "
+               "manager holds far fewer segments than vm.max_map_count\n");
+        return -1;
+    }
     long limit = max_map_count();
     struct proc_mem m = proc_mem();
     if (limit < 0 || m.maps <= 0 || limit > 1000000) {
