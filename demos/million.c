@@ -171,7 +171,7 @@ int main(int argc, char **argv)
         compare_guarded((size_t)max_maps + 100);
     machine_costs();
 
-    fctx_arena_config_t cfg = {kib * 1024, 0, 0};
+    fctx_arena_config_t cfg = {kib * 1024, 0, 0, 0};
     fctx_arena_t *arena;
     int err = fctx_arena_create(&arena, &cfg);
     fctx_fiber_t *fibers = (fctx_fiber_t *)calloc(n, sizeof *fibers);

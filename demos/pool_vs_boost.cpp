@@ -87,7 +87,7 @@ int main(int argc, char **argv)
     if (fctx_pool_create(&fixed_pool, &cfg) != 0)
         return 1;
     fctx_arena_t *arena = nullptr;
-    fctx_arena_config_t acfg = {kStack, 64, 0};
+    fctx_arena_config_t acfg = {kStack, 64, 0, 0};
     if (fctx_arena_create(&arena, &acfg) != 0)
         return 1;
 

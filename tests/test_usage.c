@@ -186,7 +186,7 @@ static void test_reuse_semantics(void)
     CHECK(fctx_fiber_cancel(f).fiber == NULL);
     CHECK(fctx_pool_destroy(pool) == 0);
 
-    fctx_arena_config_t acfg = {512 * 1024, 4, 0};
+    fctx_arena_config_t acfg = {512 * 1024, 4, 0, 0};
     fctx_arena_t *arena;
     CHECK(fctx_arena_create(&arena, &acfg) == 0);
     check_depth(fctx_arena_allocator(arena), 300, 0);

@@ -34,13 +34,37 @@ extern "C" {
  * arena or your own).  Threading contract: a pool is safe for concurrent
  * use.  Any thread may allocate from it and any thread may release to it
  * (fibers migrate and finish anywhere); a spin lock held for a few pointer
- * updates protects the cache.  Cached stacks are linked through their own
- * top bytes: the pool allocates no memory per stack.
+ * updates protects the cache.  The cache is an array of descriptors on the
+ * heap (grown on demand up to max_cached), never inside or next to a stack.
  *
  * Requests of up to stack_size bytes (and 0) are served from the cache and
  * get a stack of the pool's size; larger requests pass through to the
  * upstream allocator uncached.  Released stacks of the pool's size go back
  * to the cache while it holds fewer than max_cached, else upstream.
+ *
+ * Guards: the pool hands out the upstream's stacks unchanged, so their
+ * guard is the upstream's (the guarded allocator's guard, an arena's
+ * guard_pages); the pool has no guard setting of its own.
+ *
+ * Checks: every stack the upstream returns must satisfy sp != NULL,
+ * base != NULL, sp 16-byte aligned, base <= sp - size, sp <= base +
+ * mapped_size and size >= the size asked; at creation every stack must
+ * also have the first one's size.  A stack that fails is released to the
+ * upstream again and the call fails with EINVAL.  A cached stack carries a
+ * tag in its top 16 bytes (cleared when it is handed out): releasing a
+ * stack that is in the cache (a second release) prints "fctx: pool: stack
+ * [...) released twice" to stderr and aborts, because deallocate() cannot
+ * return an error.  A stack released again after it was handed out anew
+ * cannot be told from a legitimate release.
+ *
+ * Releasing to the upstream: fctx_pool_trim() and fctx_pool_destroy() hand
+ * cached stacks back lowest address first, so stacks the upstream mapped
+ * next to each other (and the kernel merged into one mapping) are unmapped
+ * from one end and no munmap() has to split a mapping, which is what fails
+ * at vm.max_map_count.  The allocator interface's deallocate() returns
+ * nothing: whether the upstream actually freed the memory is the
+ * upstream's guarantee (see fctx/stack.h for the built-in ones); the pool
+ * reports success once it has handed every stack back.
  */
 typedef struct fctx_pool fctx_pool_t;
 
@@ -63,16 +87,20 @@ typedef struct fctx_pool_stats {
 } fctx_pool_stats_t;
 
 /** Create a pool.  EINVAL: out or cfg NULL, upstream without functions,
- *  prefill > max_cached; E2BIG; ENOMEM; or the upstream's error. */
+ *  prefill > max_cached, or the upstream returned a stack that fails the
+ *  checks above (released again); E2BIG; ENOMEM; or the upstream's error.
+ *  The pool's allocate() also fails with EINVAL (stack released again)
+ *  when the upstream returns a stack that fails the checks. */
 FCTX_API int fctx_pool_create(fctx_pool_t **out, const fctx_pool_config_t *cfg);
 /** The pool's allocator (valid until fctx_pool_destroy); NULL if pool is NULL. */
 FCTX_API const fctx_allocator_t *fctx_pool_allocator(const fctx_pool_t *pool);
-/** Release cached stacks upstream until at most `keep` remain (EINVAL: NULL). */
+/** Release cached stacks upstream (lowest address first) until at most
+ *  `keep` remain; the highest ones stay (EINVAL: NULL). */
 FCTX_API int fctx_pool_trim(fctx_pool_t *pool, size_t keep);
 /** Counters (EINVAL: NULL argument).  A snapshot taken under the pool's lock. */
 FCTX_API int fctx_pool_stats(fctx_pool_t *pool, fctx_pool_stats_t *out);
-/** Release the cache and the pool.  EINVAL: NULL; EBUSY: stacks are still
- *  handed out (nothing is freed then). */
+/** Release the cache (lowest address first) and the pool.  EINVAL: NULL;
+ *  EBUSY: stacks are still handed out (nothing is freed then). */
 FCTX_API int fctx_pool_destroy(fctx_pool_t *pool);
 
 /* ==== Arena allocator (POSIX) ===========================================
@@ -84,12 +112,21 @@ FCTX_API int fctx_pool_destroy(fctx_pool_t *pool);
  * (see fctx_guard_method()), every guard splits the chunk and allocation
  * fails with ENOMEM once vm.max_map_count is reached.
  *
- * Slot layout (one slot per stack, slots back to back):
- *     [guard page][usable stack ...........] [guard page][usable ...]
+ * Chunk layout (one slot per stack, slots back to back):
+ *     [guard][usable stack] [guard][usable stack] ... [guard][table][top guard]
+ * Every guard is guard_pages pages (default 1).  The chunk's table (4 bytes
+ * per slot for the free-slot list, 1 bit per slot for "handed out") lies
+ * between two guards, never next to a stack; the top guard is always an
+ * mprotect(PROT_NONE) range, so a chunk is at least 2 mappings and its
+ * munmap() never needs a free vm.max_map_count entry.
  * A released stack's pages are returned to the kernel (MADV_DONTNEED; its
  * guard stays installed) and the slot is reused; chunks are unmapped by
  * fctx_arena_destroy().  Put a pool in front to keep hot stacks instead.
  * Safe for concurrent use (a mutex; the work behind it is system calls).
+ *
+ * Releasing a stack twice, or one this arena did not hand out, prints
+ * "fctx: arena: ..." to stderr and aborts (deallocate() cannot return an
+ * error; the check happens before the stack's pages are touched).
  */
 typedef struct fctx_arena fctx_arena_t;
 
@@ -97,27 +134,36 @@ typedef struct fctx_arena_config {
     size_t stack_size;       /**< usable bytes per stack, 0: default; rounded */
     size_t stacks_per_chunk; /**< 0: as many as fit in 64 MiB (at least 16) */
     size_t max_stacks;       /**< 0: no limit; else ENOMEM beyond this many live */
+    size_t guard_pages;      /**< no-access pages below each stack, 0: 1 (as
+                                  FCTX_GUARD_PAGES_DEFAULT); EINVAL above
+                                  max_size / page_size.  A frame larger than the
+                                  guard can jump it: see fctx/stack.h */
 } fctx_arena_config_t;
 
 typedef struct fctx_arena_stats {
     size_t stack_size;  /**< usable bytes per stack */
     size_t slot_size;   /**< guard + usable bytes per stack */
     size_t chunks;      /**< reservations (mappings before guard splits) */
-    size_t reserved;    /**< bytes of address space reserved */
+    size_t reserved;    /**< bytes of address space reserved (tables and guards included) */
     size_t live;        /**< stacks handed out */
     size_t carved;      /**< slots ever used (guards installed) */
     int guard_method;   /**< fctx_guard_method_t in use */
+    size_t guard_size;  /**< bytes of guard below each stack */
 } fctx_arena_stats_t;
 
-/** Create an arena.  EINVAL: out or cfg NULL, stacks_per_chunk too large;
- *  E2BIG; ENOMEM; ENOTSUP off POSIX. */
+/** Create an arena.  EINVAL: out or cfg NULL, stacks_per_chunk above 2^24,
+ *  guard_pages too large, or a chunk that would not fit in the address
+ *  space; E2BIG; ENOMEM; ENOTSUP off POSIX. */
 FCTX_API int fctx_arena_create(fctx_arena_t **out, const fctx_arena_config_t *cfg);
 /** The arena's allocator (valid until destroy); NULL if arena is NULL.
  *  allocate() fails with E2BIG for sizes above the arena's stack size. */
 FCTX_API const fctx_allocator_t *fctx_arena_allocator(const fctx_arena_t *arena);
 /** Counters (EINVAL: NULL argument). */
 FCTX_API int fctx_arena_stats(fctx_arena_t *arena, fctx_arena_stats_t *out);
-/** Unmap everything.  EINVAL: NULL; EBUSY: stacks still handed out. */
+/** Unmap everything and free the arena.  EINVAL: NULL; EBUSY: stacks still
+ *  handed out (nothing is freed); ENOMEM: munmap() failed (not expected:
+ *  see the layout above), the chunks not yet unmapped stay in the arena,
+ *  which stays valid: call again. */
 FCTX_API int fctx_arena_destroy(fctx_arena_t *arena);
 
 /* ==== Segmented (split) stacks ==========================================
@@ -153,9 +199,28 @@ FCTX_API const fctx_allocator_t *fctx_split_allocator(void);
  *   at 0x55... (./server+0x1234, in spawn_worker)
  *
  * to stderr, restores the default action and lets the fault kill the
- * process (core dump as usual).  Other faults go to the handler that was
- * installed before (or the default action).  Fibers created before the
- * call are not registered.  Without it, nothing of this costs anything.
+ * process (core dump as usual).  A guard hit is a fault raised by an
+ * instruction (si_code SEGV_* or BUS_*); a signal sent with kill(), raise(),
+ * pthread_kill() or sigqueue() and a SIGSEGV the kernel sends with
+ * SI_KERNEL (e.g. when it cannot push a signal frame because a thread's
+ * stack is nearly full) never is, whatever its si_addr.  Everything else
+ * is delivered as if fctx were not there, to the handler installed before
+ * (called with the same arguments, its sa_mask and, unless SA_NODEFER, the
+ * signal blocked; SA_RESETHAND: once, later ones take the default action)
+ * or by the default action: a fault re-executes the instruction with
+ * SIG_DFL set and dies of it, a sent signal or SI_KERNEL is raised again,
+ * so the process dies of the original signal (with a core dump where the
+ * system makes one).  A previous SIG_IGN ignores a sent signal; a fault or
+ * SI_KERNEL cannot be ignored (the kernel forces it) and kills.  fctx's
+ * handler stays installed whenever the process survives.  Fibers created
+ * before the call are not registered.  Without it, nothing of this costs
+ * anything.
+ *
+ * The registry's memory lies between 1 MiB gaps of inaccessible address
+ * space, never directly below a stack's guard: a frame that jumps a guard
+ * faults there instead of overwriting registrations.  The handler finds the
+ * guard holding a fault address in O(log n) steps (a skip list of disjoint
+ * regions), whatever was registered.
  *
  * The alternate signal stack is per thread: threads other than the one
  * that installed the handler call fctx_overflow_thread_init() before they
@@ -167,14 +232,23 @@ FCTX_API int fctx_overflow_handler_install(unsigned flags);
 /** Give the calling thread an alternate signal stack (freed at thread
  *  exit) unless it has one.  ENOMEM; ENOTSUP off POSIX. */
 FCTX_API int fctx_overflow_thread_init(void);
-/** 1 once the handler is installed, else 0. */
+/** 1 while fctx's handler is installed for both SIGSEGV and SIGBUS, else
+ *  0: before fctx_overflow_handler_install(), after another sigaction()
+ *  replaced it, or after fctx set the default action so that a fatal fault
+ *  kills the process (a guard hit; a fault with SIG_DFL before fctx).
+ *  Asks the system (sigaction), so it is never stale. */
 FCTX_API int fctx_overflow_enabled(void);
-/** Register a stack used outside the fiber layer (raw contexts).  `name`
- *  is not copied (keep it alive).  EINVAL: stack NULL or without a guard
- *  region below it (stack->base == stack->sp - stack->size); EEXIST:
- *  already registered; ENOMEM; ENOTSUP off POSIX. */
+/** Register a stack used outside the fiber layer (raw contexts): guard
+ *  [base, sp - size), stack [sp - size, sp).  `name` is not copied (keep it
+ *  alive).  EINVAL: stack NULL, sp NULL, size 0, size > sp, base NULL or in
+ *  the first page (the guard would claim null-pointer faults), or no guard
+ *  region below the stack (base >= sp - size); EEXIST: already registered,
+ *  or [base, sp) overlaps the [base, sp) of a registered stack; ENOMEM;
+ *  ENOTSUP off POSIX.  Fibers are registered by the same rules (a fiber
+ *  whose stack is refused is created, unregistered). */
 FCTX_API int fctx_overflow_register(const fctx_stack_t *stack, const char *name);
-/** Remove a registration.  EINVAL: NULL; ENOENT: not registered. */
+/** Remove the registration whose stack starts at sp - size.  EINVAL: stack
+ *  or sp NULL, size 0 or size > sp; ENOENT: not registered. */
 FCTX_API int fctx_overflow_unregister(const fctx_stack_t *stack);
 
 /* ==== Stack usage (high-water mark) ======================================
