@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hooks.h"
 #include "internal.h"
 #include "spin.h"
 
@@ -85,15 +86,37 @@ static void clear_tag(const fctx_stack_t *s)
     t->b = 0;
 }
 
+/* A split stack (fctx_split_allocator(), also behind a wrapper): its size
+ * is its first segment less the context block at sp, which can be less
+ * than the size asked, and it grows on demand.  Recognised as the fiber
+ * layer recognises it, by the tagged block (src/splitstack.c), which is
+ * only read when sp + the block lies inside [base, base + mapped_size). */
+static int grows_on_demand(const fctx_stack_t *s)
+{
+#if FCTX_SPLIT_STACK
+    struct fctx_hctx h;
+    memset(&h, 0, sizeof h);
+    fctx_hooks_split_init(&h, s, NULL); /* all zero unless a split stack */
+    for (size_t i = 0; i < sizeof h.split_stack / sizeof h.split_stack[0]; ++i)
+        if (h.split_stack[i] != NULL)
+            return 1;
+#else
+    (void)s;
+#endif
+    return 0;
+}
+
 /* What an allocator must hand out: a usable area [sp - size, sp) inside
- * [base, base + mapped_size), sp 16-byte aligned, at least `want` bytes
- * and room for the tag. */
+ * [base, base + mapped_size), sp 16-byte aligned, room for the tag, and
+ * at least `want` bytes unless the stack grows on demand (split). */
 static int stack_ok(const fctx_stack_t *s, size_t want)
 {
     uintptr_t sp = (uintptr_t)s->sp, base = (uintptr_t)s->base;
-    return s->sp != NULL && s->base != NULL && (sp & 15) == 0 && sp > base &&
-           s->size >= want && s->size >= 2 * sizeof(struct pool_tag) &&
-           s->size <= sp - base && s->mapped_size >= sp - base;
+    if (s->sp == NULL || s->base == NULL || (sp & 15) != 0 || sp <= base ||
+        s->size < 2 * sizeof(struct pool_tag) || s->size > sp - base ||
+        s->mapped_size < sp - base)
+        return 0;
+    return s->size >= want || grows_on_demand(s);
 }
 
 FCTX_NORETURN static void pool_misuse(const fctx_stack_t *s)

@@ -539,6 +539,54 @@ static void test_upstream_validation(void)
     CHECK(fctx_pool_destroy(p) == 0 && b.live == 0);
 }
 
+/* Every allocator the library ships passes the checks, for odd sizes too
+ * (split stacks, whose size is less than asked, are in test_split). */
+static void pool_over(const fctx_allocator_t *up, size_t size)
+{
+    fctx_pool_config_t cfg = {up, size, 4, 2};
+    fctx_pool_t *p;
+    int err = fctx_pool_create(&p, &cfg);
+    if (err != 0)
+        printf("  upstream %p, size %zu: create -> %d\n", (const void *)up, size, err);
+    CHECK(err == 0);
+    const fctx_allocator_t *a = fctx_pool_allocator(p);
+    fctx_stack_t s[3];
+    for (int i = 0; i < 3; ++i) /* two hits and a miss */
+        CHECK(fctx_stack_allocate(a, size, &s[i]) == 0 && s[i].size >= size);
+    for (int i = 0; i < 3; ++i)
+        CHECK(fctx_stack_deallocate(a, &s[i]) == 0);
+    fctx_fiber_t f;
+    CHECK(fctx_fiber_create(&f, a, size, add_one) == 0);
+    fctx_fiber_transfer_t t = fctx_fiber_resume(f, (void *)(intptr_t)41);
+    CHECK((intptr_t)t.data == 42);
+    CHECK(fctx_fiber_resume(t.fiber, NULL).fiber == NULL);
+    CHECK(stats(p).misses == 1 && stats(p).outstanding == 0);
+    CHECK(fctx_pool_destroy(p) == 0);
+}
+
+static void test_shipped_upstreams(void)
+{
+    const size_t sizes[] = {0, 1, 5000, 16 * 1024, 64 * 1024 + 1};
+    fctx_allocator_t ex;
+    CHECK(fctx_guarded_allocator_ex(&ex, 3) == 0);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; ++i) {
+        pool_over(fctx_fixed_allocator(), sizes[i]);
+        pool_over(fctx_guarded_allocator(), sizes[i]);
+        pool_over(&ex, sizes[i]);
+        size_t rounded;
+        CHECK(fctx_stack_round_size(sizes[i], &rounded) == 0);
+        fctx_arena_t *arena;
+        fctx_arena_config_t acfg = {rounded, 8, 0, 2};
+        CHECK(fctx_arena_create(&arena, &acfg) == 0);
+        pool_over(fctx_arena_allocator(arena), sizes[i]);
+        CHECK(fctx_arena_destroy(arena) == 0);
+    }
+    fctx_pool_config_t cfg = {fctx_split_allocator(), 0, 4, 1};
+    fctx_pool_t *p;
+    if (!fctx_split_stack_supported())
+        CHECK(fctx_pool_create(&p, &cfg) == ENOTSUP && p == NULL); /* the upstream's error */
+}
+
 /* ---- the arena's guard size (issue 13, item 4) ------------------------------- */
 
 static fctx_stack_t guard_test_stack;
@@ -955,6 +1003,7 @@ int main(void)
     RUN(test_pool_double_release);
     RUN(test_arena_double_release);
     RUN(test_upstream_validation);
+    RUN(test_shipped_upstreams);
     RUN(test_arena_guard_pages);
     RUN(test_arena_tables_out_of_reach);
     RUN(test_pool_release_at_map_limit);

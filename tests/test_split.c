@@ -229,6 +229,119 @@ static void test_pooled_split(void)
     CHECK(vm1 - vm0 < 1024);
 }
 
+/* A pool checks the split stacks it gets (issue 13): a split stack's size
+ * is its first segment less its context block, which may be less than the
+ * size asked; that is fine because it grows, and it is recognised by its
+ * block, not by the allocator (a wrapper in between).  A descriptor that is
+ * broken otherwise, or a short stack that is not recognisable as split, is
+ * still refused (EINVAL) and released. */
+enum split_break { SB_NONE, SB_SIZE_ABOVE_SP, SB_BASE_ABOVE, SB_MAPPED, SB_ALIGN, SB_NOT_SPLIT };
+
+struct split_wrap {
+    enum split_break how;
+    int live, calls;
+    fctx_stack_t real[8]; /* what the split allocator returned */
+};
+
+static int wrap_allocate(void *state, size_t size, fctx_stack_t *out)
+{
+    struct split_wrap *w = (struct split_wrap *)state;
+    int nth = 0;
+    while (nth < 8 && w->real[nth].base != NULL)
+        ++nth;
+    if (nth == 8)
+        return ENOMEM;
+    int err = fctx_stack_allocate(fctx_split_allocator(), size, &w->real[nth]);
+    if (err)
+        return err;
+    ++w->live;
+    ++w->calls;
+    *out = w->real[nth];
+    switch (w->how) {
+    case SB_NONE: break;
+    case SB_SIZE_ABOVE_SP: out->size = (size_t)(uintptr_t)out->sp + 4096; break;
+    case SB_BASE_ABOVE: out->base = (char *)out->sp - out->size + 4096; break;
+    case SB_MAPPED: out->mapped_size = out->size / 2; break;
+    case SB_ALIGN: out->sp = (char *)out->sp - 8; out->impl = out->sp; break;
+    case SB_NOT_SPLIT: /* short, and its block is not where sp says */
+        out->size -= 4096;
+        out->impl = NULL;
+        break;
+    }
+    return 0;
+}
+
+static void wrap_deallocate(void *state, fctx_stack_t *s)
+{
+    struct split_wrap *w = (struct split_wrap *)state;
+    for (int i = 0; i < 8; ++i) {
+        fctx_stack_t *r = &w->real[i];
+        if (r->base != NULL && (s->sp == r->sp || (char *)s->sp == (char *)r->sp - 8)) {
+            fctx_split_allocator()->deallocate(NULL, r);
+            r->base = NULL;
+            --w->live;
+            return;
+        }
+    }
+    CHECK(!"released a stack the wrapper did not hand out");
+}
+
+static void test_pool_checks_split(void)
+{
+    const size_t size = 16 * 1024;
+    fctx_stack_t raw;
+    CHECK(fctx_stack_allocate(fctx_split_allocator(), size, &raw) == 0);
+    printf("  split stack for %zu bytes: %zu usable below its block\n", size, raw.size);
+    CHECK(fctx_stack_deallocate(fctx_split_allocator(), &raw) == 0);
+
+    /* Through a wrapper: accepted, served from the cache, a fiber runs on it. */
+    struct split_wrap w;
+    memset(&w, 0, sizeof w);
+    fctx_allocator_t up = {wrap_allocate, wrap_deallocate, &w};
+    fctx_pool_config_t cfg = {&up, size, 4, 2};
+    fctx_pool_t *pool;
+    CHECK(fctx_pool_create(&pool, &cfg) == 0);
+    CHECK(w.live == 2);
+    fctx_fiber_attr_t attr = FCTX_FIBER_ATTR_INIT;
+    attr.allocator = fctx_pool_allocator(pool);
+    struct job j = {3000, 5, 0, 0}; /* ~1.5 MiB: grows past the first segment */
+    fctx_fiber_t f;
+    CHECK(fctx_fiber_create_ex(&f, &attr, run_job) == 0);
+    CHECK(fctx_fiber_resume(f, &j).fiber == NULL);
+    CHECK(j.result == expected_sum(j.depth));
+    /* A miss (both cached stacks out) also goes through the check. */
+    fctx_stack_t s[3];
+    for (int i = 0; i < 3; ++i)
+        CHECK(fctx_stack_allocate(attr.allocator, 0, &s[i]) == 0);
+    CHECK(w.calls == 3);
+    for (int i = 0; i < 3; ++i)
+        CHECK(fctx_stack_deallocate(attr.allocator, &s[i]) == 0);
+    CHECK(fctx_pool_destroy(pool) == 0);
+    CHECK(w.live == 0);
+
+    /* Broken descriptors of split stacks: refused at creation, released. */
+    for (int how = SB_SIZE_ABOVE_SP; how <= SB_NOT_SPLIT; ++how) {
+        memset(&w, 0, sizeof w);
+        w.how = (enum split_break)how;
+        pool = (fctx_pool_t *)&w;
+        int err = fctx_pool_create(&pool, &cfg);
+        if (err != EINVAL || w.live != 0)
+            printf("  breakage %d: create -> %d, %d stacks still out\n", how, err, w.live);
+        CHECK(err == EINVAL && pool == NULL);
+        CHECK(w.live == 0);
+    }
+    /* And on a miss. */
+    memset(&w, 0, sizeof w);
+    cfg.prefill = 1;
+    CHECK(fctx_pool_create(&pool, &cfg) == 0);
+    CHECK(fctx_stack_allocate(fctx_pool_allocator(pool), 0, &s[0]) == 0); /* the cached one */
+    w.how = SB_SIZE_ABOVE_SP;
+    CHECK(fctx_stack_allocate(fctx_pool_allocator(pool), 0, &s[1]) == EINVAL);
+    CHECK(w.live == 1);
+    CHECK(fctx_stack_deallocate(fctx_pool_allocator(pool), &s[0]) == 0);
+    CHECK(fctx_pool_destroy(pool) == 0 && w.live == 0);
+}
+
 /* A split fiber paused deep down continues on another thread. */
 static void *resume_on_thread(void *arg)
 {
@@ -295,6 +408,7 @@ int main(void)
     RUN(test_deep_recursion);
     RUN(test_interleaved_and_released);
     RUN(test_pooled_split);
+    RUN(test_pool_checks_split);
     RUN(test_migration);
     RUN(test_guarded_still_faults);
     return 0;

@@ -47,9 +47,14 @@ extern "C" {
  * guard_pages); the pool has no guard setting of its own.
  *
  * Checks: every stack the upstream returns must satisfy sp != NULL,
- * base != NULL, sp 16-byte aligned, base <= sp - size, sp <= base +
- * mapped_size and size >= the size asked; at creation every stack must
- * also have the first one's size.  A stack that fails is released to the
+ * base != NULL, sp 16-byte aligned, base < sp, base <= sp - size, sp <=
+ * base + mapped_size, size >= twice the tag (32 bytes on 64-bit
+ * targets, 16 on 32-bit) and size >= the size asked, except for a split
+ * stack (fctx_split_allocator(), also behind a wrapper; recognised by the
+ * context block at its sp, as the fiber layer recognises it), whose size
+ * is its first segment less that block, which can be less than asked: it
+ * grows on demand.  At creation every stack must also have the first
+ * one's size.  A stack that fails is released to the
  * upstream again and the call fails with EINVAL.  A cached stack carries a
  * tag in its top 16 bytes (cleared when it is handed out): releasing a
  * stack that is in the cache (a second release) prints "fctx: pool: stack
