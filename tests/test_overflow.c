@@ -26,20 +26,12 @@
 #include "death.h"
 #include "vg.h"
 
-/* TSan's runtime intercepts signals and delivers asynchronous ones at its
- * own safe points, so a signal that the kernel cannot deliver (SI_KERNEL)
- * cannot be produced under it: that case is left out there (and says so). */
 #if defined(__SANITIZE_THREAD__)
 #  define UNDER_TSAN 1
 #elif defined(__has_feature)
 #  if __has_feature(thread_sanitizer)
 #    define UNDER_TSAN 1
 #  endif
-#endif
-#ifdef UNDER_TSAN
-#  define KERNEL_CASE_RUNS 0
-#else
-#  define KERNEL_CASE_RUNS 1
 #endif
 
 #if defined(__has_include)
@@ -50,6 +42,25 @@
 #ifndef RUNNING_ON_VALGRIND
 #  define RUNNING_ON_VALGRIND 0
 #endif
+
+/* A signal that the kernel cannot deliver (SI_KERNEL) cannot be produced
+ * under TSan, whose runtime intercepts signals and delivers asynchronous
+ * ones at its own safe points, nor under valgrind, which builds signal
+ * frames itself and, when one does not fit, kills the process with SIGSEGV
+ * without calling any handler ("Can't extend stack ... during signal
+ * delivery"): no SI_KERNEL signal ever reaches fctx there.  That case is
+ * left out there, and says so.  NULL: it runs. */
+static const char *kernel_case_not_run(void)
+{
+#ifdef UNDER_TSAN
+    return "NOT RUN under TSan: it defers asynchronous signals";
+#else
+    if (RUNNING_ON_VALGRIND)
+        return "NOT RUN under valgrind: it kills the process itself when a signal frame does "
+               "not fit, no handler sees SI_KERNEL";
+    return NULL;
+#endif
+}
 
 #if defined(__GNUC__) || defined(__clang__)
 #  define NOINLINE __attribute__((noinline))
@@ -605,6 +616,13 @@ static void child_previous(void)
     if (g_kind == K_BUS)
         make_bus_page();
     CREQ(fctx_overflow_handler_install(0) == 0);
+    /* The recorder siglongjmp()s from fctx's alternate signal stack back to
+     * the stack that faulted: valgrind, which never saw SP move onto the
+     * alternate stack (it puts signal frames there itself), takes that jump
+     * for an unannounced stack switch unless both are known stacks. */
+    stack_t alt;
+    CREQ(sigaltstack(NULL, &alt) == 0 && !(alt.ss_flags & SS_DISABLE));
+    TEST_STACK_REGISTER(alt.ss_sp, (char *)alt.ss_sp + alt.ss_size);
     struct sigaction fsegv, fbus;
     CREQ(sigaction(SIGSEGV, NULL, &fsegv) == 0 && sigaction(SIGBUS, NULL, &fbus) == 0);
     run_trigger();
@@ -667,17 +685,33 @@ static void test_not_ours(void)
             g_on_fiber = on;
             g_twice = 0;
             printf("  %s, %s fiber:", kind_name[k], on ? "on a" : "off any");
-            if (k == K_KERNEL && !KERNEL_CASE_RUNS) {
-                printf(" NOT RUN under TSan (it defers asynchronous signals)\n");
+            if (k == K_KERNEL && kernel_case_not_run() != NULL) {
+                printf(" %s\n", kernel_case_not_run());
                 continue;
             }
-            struct death d = run_in_child(child_default);
-            CHECK(died_of(&d, kind_signal(k)));
+            /* With SIG_DFL, fctx returns and the faulting load runs again.
+             * valgrind keeps only SP and IP exact at a memory access (not
+             * the other registers, without --vex-iropt-register-updates=
+             * allregs-at-mem-access), so the load runs again from a stale
+             * address register: not the page beyond the file's end, and not
+             * SIGBUS.  (A stale pointer for the null-pointer write still
+             * faults, with SIGSEGV as expected: that case runs.) */
+            int dfl_runs = !(k == K_BUS && RUNNING_ON_VALGRIND);
+            struct death d;
+            if (dfl_runs) {
+                d = run_in_child(child_default);
+                CHECK(died_of(&d, kind_signal(k)));
+            }
             g_prev = P_INFO;
             d = run_in_child(child_previous);
             CHECK(diagnosed_after(&d, "passed on: ok"));
             CHECK(strstr(d.output, "SIGUSR1 handler ran") == NULL);
-            printf(" default action kills, previous SA_SIGINFO handler called\n");
+            if (dfl_runs)
+                printf(" default action kills, previous SA_SIGINFO handler called\n");
+            else
+                printf(" previous SA_SIGINFO handler called; default action NOT RUN under "
+                       "valgrind: a faulting load re-executed after the handler returns uses "
+                       "stale registers there\n");
         }
     }
     /* The previous handler's other flavours. */
@@ -703,10 +737,13 @@ static void test_not_ours(void)
         g_kind = K_FAULT;
         d = run_in_child(child_previous);
         CHECK(died_of(&d, SIGSEGV));
-        if (KERNEL_CASE_RUNS) {
+        if (kernel_case_not_run() == NULL) {
             g_kind = K_KERNEL;
             d = run_in_child(child_previous);
             CHECK(died_of(&d, SIGSEGV));
+        } else {
+            printf("  SIG_IGN before fctx, undeliverable signal (SI_KERNEL), %s fiber: %s\n",
+                   on ? "on a" : "off any", kernel_case_not_run());
         }
         /* SA_RESETHAND: called once, then the default action. */
         g_prev = P_RESETHAND;
@@ -841,7 +878,14 @@ static void child_below_guard(void)
 static void test_registry_not_below_a_stack(void)
 {
     struct death d = run_in_child(child_below_guard);
+    char all_kept[64];
+    snprintf(all_kept, sizeof all_kept, "0 of %d registrations lost", NREG);
+    /* (Under valgrind that memory can be its client heap arena: memcheck
+     * reports the deliberate writes and turns the exit status into its
+     * --error-exitcode, so the child's own verdict is read from its output.) */
     int ok = (d.signal == 0 && d.exit_code == 0) ||
+             (RUNNING_ON_VALGRIND && d.signal == 0 && d.exit_code == 99 &&
+              strstr(d.output, all_kept) != NULL) ||
              (died_of_segv(&d) && strstr(d.output, "stack overflow") == NULL &&
               strstr(d.output, "writing below") != NULL);
     if (!ok)
