@@ -58,6 +58,9 @@ endif()
 
 # Overflow diagnosis (children die on purpose), also with mprotect guards.
 fctx_add_test(test_overflow test_overflow.c)
+if(CMAKE_CROSSCOMPILING_EMULATOR)
+  target_compile_definitions(test_overflow PRIVATE FCTX_TEST_EMULATED=1)
+endif()
 add_test(NAME test_overflow_mprotect COMMAND test_overflow)
 set_tests_properties(test_overflow_mprotect PROPERTIES ENVIRONMENT FCTX_GUARD_METHOD=mprotect)
 

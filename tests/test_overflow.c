@@ -26,6 +26,10 @@
 #include "death.h"
 #include "vg.h"
 
+#ifndef FCTX_TEST_EMULATED
+#  define FCTX_TEST_EMULATED 0 /* tests/stacks.cmake: 1 under an emulator */
+#endif
+
 #if defined(__SANITIZE_THREAD__)
 #  define UNDER_TSAN 1
 #elif defined(__has_feature)
@@ -643,7 +647,10 @@ static void child_previous(void)
     CREQ(rec_code == code[g_kind]);
     if (g_kind == K_FAULT)
         CREQ(rec_addr == (void *)bad_pointer);
-    if (g_kind == K_BUS)
+    /* qemu-user (i386, s390x) and valgrind report a SIGBUS past the end of a file
+     * mapping with an si_addr of its own choosing; the kernel gives the
+     * address that was read. */
+    if (g_kind == K_BUS && !FCTX_TEST_EMULATED)
         CREQ(rec_addr == (void *)bus_addr);
     if (g_kind == K_KERNEL)
         CREQ(rec_addr == NULL);
