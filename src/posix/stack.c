@@ -138,7 +138,8 @@ static int fixed_allocate(void *state, size_t size, fctx_stack_t *out)
  * which holds a list node), and it is unmapped as soon as the kernel lets us:
  * together with an adjacent stack released later (the union is unmapped in
  * one call: once it reaches an end of the merged mapping no split is needed),
- * or retried, one range per later successful release.  The list is in
+ * or when a stack next to it is unmapped (it then ends at the hole), or
+ * retried, one range per later successful release.  The list is in
  * address order, searched from the last position used.
  */
 struct deferred {
@@ -261,19 +262,33 @@ static void defer_range(char *base, size_t len, size_t page)
     deferred_hint = d;
 }
 
-/* Try to unmap one kept range (the map count may have dropped). */
-static void retry_deferred(size_t page)
+/* Called with deferred_lock held: try to unmap kept range `d`; 1 if done. */
+static int deferred_try(struct deferred *d, size_t page)
+{
+    struct deferred *prev = d->prev, *next = d->next; /* the node goes with the range */
+    if (munmap(d->base, (size_t)(deferred_top(d, page) - d->base)) != 0)
+        return 0;
+    deferred_splice(prev, next, 1);
+    return 1;
+}
+
+/* [base, base + len) was just unmapped: try to unmap kept ranges bordering
+ * it (they now end at the hole, so unmapping them needs no split), then one
+ * more kept range (the map count may have dropped). */
+static void retry_deferred(char *base, size_t len, size_t page)
 {
     pthread_mutex_lock(&deferred_lock);
+    struct deferred *lo = deferred_before(base);
+    struct deferred *hi = lo ? lo->next : deferred_head;
+    if (lo && deferred_top(lo, page) == base)
+        (void)deferred_try(lo, page);
+    if (hi && hi->base == base + len)
+        (void)deferred_try(hi, page);
     struct deferred *d = deferred_hint ? deferred_hint : deferred_head;
     if (d) {
         /* next time another one: move the hint along */
         deferred_hint = d->next ? d->next : deferred_head;
-        char *base = d->base;
-        size_t len = (size_t)(deferred_top(d, page) - base);
-        struct deferred *prev = d->prev, *next = d->next; /* the node goes with the range */
-        if (munmap(base, len) == 0)
-            deferred_splice(prev, next, 1);
+        (void)deferred_try(d, page);
     }
     pthread_mutex_unlock(&deferred_lock);
 }
@@ -283,7 +298,7 @@ static void release_range(void *base, size_t len)
     size_t page = fctx_stack_traits()->page_size;
     if (munmap(base, len) == 0) {
         if (FCTX_UNLIKELY(atomic_load_explicit(&deferred_count, memory_order_relaxed) != 0))
-            retry_deferred(page);
+            retry_deferred((char *)base, len, page);
         return;
     }
     if (errno != ENOMEM || len < page)
