@@ -24,28 +24,7 @@
 #include "check.h"
 #include "death.h"
 
-#if defined(__has_include)
-#  if __has_include(<valgrind/valgrind.h>)
-#    include <valgrind/valgrind.h>
-#  endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#  define RUNNING_ON_VALGRIND 0
-#endif
-#if defined(__has_feature)
-#  if __has_feature(address_sanitizer)
-#    define UNDER_ASAN 1
-#  endif
-#  if __has_feature(thread_sanitizer)
-#    define UNDER_TSAN 1
-#  endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#  define UNDER_ASAN 1
-#endif
-#if defined(__SANITIZE_THREAD__)
-#  define UNDER_TSAN 1
-#endif
+#include "tool_env.h"
 
 static double now_ns(void)
 {

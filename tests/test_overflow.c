@@ -30,22 +30,8 @@
 #  define FCTX_TEST_EMULATED 0 /* tests/stacks.cmake: 1 under an emulator */
 #endif
 
-#if defined(__SANITIZE_THREAD__)
-#  define UNDER_TSAN 1
-#elif defined(__has_feature)
-#  if __has_feature(thread_sanitizer)
-#    define UNDER_TSAN 1
-#  endif
-#endif
+#include "tool_env.h"
 
-#if defined(__has_include)
-#  if __has_include(<valgrind/valgrind.h>)
-#    include <valgrind/valgrind.h>
-#  endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#  define RUNNING_ON_VALGRIND 0
-#endif
 
 /* A signal that the kernel cannot deliver (SI_KERNEL) cannot be produced
  * under TSan, whose runtime intercepts signals and delivers asynchronous

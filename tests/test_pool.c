@@ -28,22 +28,7 @@
 
 #include <fctx/context.h>
 
-#if defined(__has_include)
-#  if __has_include(<valgrind/valgrind.h>)
-#    include <valgrind/valgrind.h>
-#  endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#  define RUNNING_ON_VALGRIND 0
-#endif
-#if defined(__has_feature)
-#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#    define UNDER_SANITIZER 1
-#  endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#  define UNDER_SANITIZER 1
-#endif
+#include "tool_env.h"
 /* Map entries left free at the limit: sanitizer runtimes map memory of
  * their own as they go and die if they cannot (TSan remaps the shadow of
  * every range we unmap, which can split its mappings). */

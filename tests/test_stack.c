@@ -19,21 +19,8 @@
 
 #include "check.h"
 
-#if defined(__has_feature)
-#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#    define UNDER_SANITIZER 1
-#  endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#  define UNDER_SANITIZER 1
-#endif
+#include "tool_env.h"
 #include "death.h"
-
-#if defined(__has_include)
-#  if __has_include(<valgrind/valgrind.h>)
-#    include <valgrind/valgrind.h>
-#  endif
-#endif
 
 /* Cases valgrind cannot model print why and are not counted as passed. */
 static int not_run_under_valgrind(const char *reason)
@@ -601,14 +588,6 @@ static int run_big_frame(int (*fn)(int), size_t guard_pages)
     return d.exit_code;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#  define UNDER_ASAN 1
-#endif
-#if defined(__has_feature)
-#  if __has_feature(address_sanitizer)
-#    define UNDER_ASAN 1
-#  endif
-#endif
 
 static void test_big_frame(void)
 {
