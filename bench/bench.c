@@ -657,7 +657,7 @@ static int create_pooled_setup(void **out)
     struct pool_state *s = malloc(sizeof *s);
     if (s == NULL)
         return ENOMEM;
-    fctx_pool_config_t cfg = {fctx_guarded_allocator(), CREATE_STACK, 0, 1};
+    fctx_pool_config_t cfg = {fctx_guarded_allocator(), CREATE_STACK, 0, 1, 0};
     int err = fctx_pool_create(&s->pool, &cfg);
     if (err) {
         free(s);

@@ -80,7 +80,7 @@ int main(int argc, char **argv)
         return 2;
     }
     fctx_pool_t *guarded_pool = nullptr, *fixed_pool = nullptr;
-    fctx_pool_config_t cfg = {nullptr, kStack, 64, 1};
+    fctx_pool_config_t cfg = {nullptr, kStack, 64, 1, 0};
     if (fctx_pool_create(&guarded_pool, &cfg) != 0)
         return 1;
     cfg.upstream = fctx_fixed_allocator();

@@ -261,6 +261,15 @@ int fctx_pool_create(fctx_pool_t **out, const fctx_pool_config_t *cfg)
     if (cfg == NULL)
         return EINVAL;
     const fctx_allocator_t *up = cfg->upstream ? cfg->upstream : fctx_guarded_allocator();
+    fctx_allocator_t guarded; /* the default upstream with guard_pages */
+    if (cfg->guard_pages != 0) {
+        if (cfg->upstream != NULL)
+            return EINVAL; /* an upstream of the caller's has its own guards */
+        int gerr = fctx_guarded_allocator_ex(&guarded, cfg->guard_pages);
+        if (gerr)
+            return gerr;
+        up = &guarded;
+    }
     if (up->allocate == NULL || up->deallocate == NULL)
         return EINVAL;
     size_t max_cached = cfg->max_cached ? cfg->max_cached : 1024;

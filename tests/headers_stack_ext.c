@@ -4,7 +4,7 @@
 
 int main(void)
 {
-    fctx_pool_config_t pool = {NULL, 0, 0, 0};
+    fctx_pool_config_t pool = {NULL, 0, 0, 0, 0};
     fctx_arena_config_t arena = {0, 0, 0, 0};
     fctx_fiber_attr_t attr = FCTX_FIBER_ATTR_INIT;
     (void)pool;

@@ -47,7 +47,7 @@ static fctx_allocator_t counted; /* guarded, counted */
 
 static fctx_pool_t *make_pool(size_t size, size_t max_cached, size_t prefill)
 {
-    fctx_pool_config_t cfg = {&counted, size, max_cached, prefill};
+    fctx_pool_config_t cfg = {&counted, size, max_cached, prefill, 0};
     fctx_pool_t *p = NULL;
     CHECK(fctx_pool_create(&p, &cfg) == 0);
     CHECK(p != NULL);
@@ -64,21 +64,21 @@ static fctx_pool_stats_t stats(fctx_pool_t *p)
 static void test_validation(void)
 {
     fctx_pool_t *p = (fctx_pool_t *)&counter; /* must be overwritten */
-    fctx_pool_config_t cfg = {NULL, 0, 0, 0};
+    fctx_pool_config_t cfg = {NULL, 0, 0, 0, 0};
     CHECK(fctx_pool_create(NULL, &cfg) == EINVAL);
     CHECK(fctx_pool_create(&p, NULL) == EINVAL && p == NULL);
     cfg.max_cached = 2;
     cfg.prefill = 3;
     CHECK(fctx_pool_create(&p, &cfg) == EINVAL && p == NULL);
     fctx_allocator_t broken = {NULL, NULL, NULL};
-    fctx_pool_config_t bad = {&broken, 0, 0, 0};
+    fctx_pool_config_t bad = {&broken, 0, 0, 0, 0};
     CHECK(fctx_pool_create(&p, &bad) == EINVAL);
-    fctx_pool_config_t huge = {NULL, (size_t)-1, 0, 0};
+    fctx_pool_config_t huge = {NULL, (size_t)-1, 0, 0, 0};
     CHECK(fctx_pool_create(&p, &huge) == E2BIG);
     struct counting failing;
     fctx_allocator_t fail = counting_allocator(&failing, fctx_fixed_allocator());
     failing.fail_with = ENOMEM;
-    fctx_pool_config_t up_fails = {&fail, 0, 0, 0};
+    fctx_pool_config_t up_fails = {&fail, 0, 0, 0, 0};
     CHECK(fctx_pool_create(&p, &up_fails) == ENOMEM && p == NULL);
 
     CHECK(fctx_pool_allocator(NULL) == NULL);
@@ -156,7 +156,7 @@ static void test_reuse_and_bound(void)
 
 static void child_guard_after_reuse(void)
 {
-    fctx_pool_config_t cfg = {NULL, 0, 0, 1}; /* guarded upstream */
+    fctx_pool_config_t cfg = {NULL, 0, 0, 1, 0}; /* guarded upstream */
     fctx_pool_t *p;
     if (fctx_pool_create(&p, &cfg) != 0)
         _Exit(3);
@@ -300,7 +300,7 @@ static void test_over_arena(void)
     fctx_arena_config_t acfg = {16 * 1024, 64, 0, 0};
     fctx_arena_t *arena;
     CHECK(fctx_arena_create(&arena, &acfg) == 0);
-    fctx_pool_config_t cfg = {fctx_arena_allocator(arena), 16 * 1024, 16, 4};
+    fctx_pool_config_t cfg = {fctx_arena_allocator(arena), 16 * 1024, 16, 4, 0};
     fctx_pool_t *p;
     CHECK(fctx_pool_create(&p, &cfg) == 0);
     fctx_fiber_t f[20];
@@ -348,7 +348,7 @@ static double create_cost(const fctx_allocator_t *a, int n)
 
 static void test_cost(void)
 {
-    fctx_pool_config_t cfg = {NULL, 16 * 1024, 0, 1}; /* guarded upstream */
+    fctx_pool_config_t cfg = {NULL, 16 * 1024, 0, 1, 0}; /* guarded upstream */
     fctx_pool_t *p;
     CHECK(fctx_pool_create(&p, &cfg) == 0);
     double pooled = create_cost(fctx_pool_allocator(p), 20000);
@@ -364,7 +364,7 @@ static void test_cost(void)
 
 static void child_pool_double_release(void)
 {
-    fctx_pool_config_t cfg = {NULL, 0, 8, 1};
+    fctx_pool_config_t cfg = {NULL, 0, 8, 1, 0};
     fctx_pool_t *p;
     if (fctx_pool_create(&p, &cfg) != 0)
         _Exit(3);
@@ -499,7 +499,7 @@ static void test_upstream_validation(void)
         b.how = (enum breakage)how;
         fctx_allocator_t up = {broken_allocate, broken_deallocate, &b};
         /* One stack at creation, except where the second one is the bad one. */
-        fctx_pool_config_t cfg = {&up, size, 4, how == BREAK_SECOND_SIZE ? 2 : 1};
+        fctx_pool_config_t cfg = {&up, size, 4, how == BREAK_SECOND_SIZE ? 2 : 1, 0};
         fctx_pool_t *p = (fctx_pool_t *)&b;
         int err = fctx_pool_create(&p, &cfg);
         if (err != EINVAL || p != NULL || b.live != 0)
@@ -511,7 +511,7 @@ static void test_upstream_validation(void)
     struct broken_up b;
     memset(&b, 0, sizeof b);
     fctx_allocator_t up = {broken_allocate, broken_deallocate, &b};
-    fctx_pool_config_t cfg = {&up, size, 4, 1};
+    fctx_pool_config_t cfg = {&up, size, 4, 1, 0};
     fctx_pool_t *p;
     CHECK(fctx_pool_create(&p, &cfg) == 0);
     const fctx_allocator_t *a = fctx_pool_allocator(p);
@@ -528,7 +528,7 @@ static void test_upstream_validation(void)
  * (split stacks, whose size is less than asked, are in test_split). */
 static void pool_over(const fctx_allocator_t *up, size_t size)
 {
-    fctx_pool_config_t cfg = {up, size, 4, 2};
+    fctx_pool_config_t cfg = {up, size, 4, 2, 0};
     fctx_pool_t *p;
     int err = fctx_pool_create(&p, &cfg);
     if (err != 0)
@@ -566,7 +566,7 @@ static void test_shipped_upstreams(void)
         pool_over(fctx_arena_allocator(arena), sizes[i]);
         CHECK(fctx_arena_destroy(arena) == 0);
     }
-    fctx_pool_config_t cfg = {fctx_split_allocator(), 0, 4, 1};
+    fctx_pool_config_t cfg = {fctx_split_allocator(), 0, 4, 1, 0};
     fctx_pool_t *p;
     if (!fctx_split_stack_supported())
         CHECK(fctx_pool_create(&p, &cfg) == ENOTSUP && p == NULL); /* the upstream's error */
@@ -583,6 +583,47 @@ static void child_touch_below(void)
                         guard_test_offset;
     *at = 1;
     _Exit(0);
+}
+
+/* guard_pages with the default upstream: every pooled stack has that many
+ * guard pages (the lowest and highest guard bytes fault, the lowest usable
+ * byte does not); with an upstream of the caller's it is refused. */
+static char *pool_guard_touch;
+static void pool_guard_child(void)
+{
+    *(volatile char *)pool_guard_touch = 1;
+    _exit(0); /* not faulted */
+}
+
+static void test_pool_guard_pages(void)
+{
+    size_t page = fctx_stack_traits()->page_size;
+    fctx_pool_t *p = NULL;
+    fctx_pool_config_t own = {fctx_fixed_allocator(), 0, 4, 1, 2};
+    CHECK(fctx_pool_create(&p, &own) == EINVAL && p == NULL);
+    fctx_pool_config_t huge = {NULL, 0, 4, 1, fctx_stack_traits()->max_size / page + 1};
+    CHECK(fctx_pool_create(&p, &huge) == EINVAL && p == NULL);
+    for (size_t guards = 0; guards <= 5; guards += 5) {
+        fctx_pool_config_t cfg = {NULL, 16 * 1024, 4, 2, guards};
+        CHECK(fctx_pool_create(&p, &cfg) == 0);
+        size_t want = (guards ? guards : FCTX_GUARD_PAGES_DEFAULT) * page;
+        fctx_stack_t s[2];
+        for (int i = 0; i < 2; ++i) { /* two hits: both came from the prefill */
+            CHECK(fctx_stack_allocate(fctx_pool_allocator(p), 16 * 1024, &s[i]) == 0);
+            char *usable = (char *)s[i].sp - s[i].size;
+            CHECK_EQ_U(usable - (char *)s[i].base, want);
+            pool_guard_touch = (char *)s[i].base;
+            CHECK(run_in_child(pool_guard_child).signal == SIGSEGV);
+            pool_guard_touch = usable - 1;
+            CHECK(run_in_child(pool_guard_child).signal == SIGSEGV);
+            pool_guard_touch = usable;
+            struct death d = run_in_child(pool_guard_child);
+            CHECK(d.signal == 0 && d.exit_code == 0);
+        }
+        for (int i = 0; i < 2; ++i)
+            CHECK(fctx_stack_deallocate(fctx_pool_allocator(p), &s[i]) == 0);
+        CHECK(fctx_pool_destroy(p) == 0);
+    }
 }
 
 static void test_arena_guard_pages(void)
@@ -915,7 +956,7 @@ static void test_pool_release_at_map_limit(void)
            fctx_guard_method() == FCTX_GUARD_MADVISE ? "madvise (adjacent stacks merge)"
                                                      : "mprotect (no merging)");
     struct proc_mem before = proc_mem();
-    fctx_pool_config_t cfg = {NULL, size, LIMIT_STACKS, 0}; /* guarded upstream */
+    fctx_pool_config_t cfg = {NULL, size, LIMIT_STACKS, 0, 0}; /* guarded upstream */
     fctx_pool_t *p;
     CHECK(fctx_pool_create(&p, &cfg) == 0);
     const fctx_allocator_t *a = fctx_pool_allocator(p);
@@ -1001,6 +1042,7 @@ int main(void)
     RUN(test_arena_double_release);
     RUN(test_upstream_validation);
     RUN(test_shipped_upstreams);
+    RUN(test_pool_guard_pages);
     RUN(test_arena_guard_pages);
     RUN(test_arena_tables_out_of_reach);
     RUN(test_pool_release_at_map_limit);

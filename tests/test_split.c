@@ -190,7 +190,7 @@ static void test_interleaved_and_released(void)
 static void test_pooled_split(void)
 {
     long vm0 = vm_kib("VmSize");
-    fctx_pool_config_t cfg = {fctx_split_allocator(), 16 * 1024, 4, 1};
+    fctx_pool_config_t cfg = {fctx_split_allocator(), 16 * 1024, 4, 1, 0};
     fctx_pool_t *pool;
     CHECK(fctx_pool_create(&pool, &cfg) == 0);
     fctx_fiber_attr_t attr = FCTX_FIBER_ATTR_INIT;
@@ -298,7 +298,7 @@ static void test_pool_checks_split(void)
     struct split_wrap w;
     memset(&w, 0, sizeof w);
     fctx_allocator_t up = {wrap_allocate, wrap_deallocate, &w};
-    fctx_pool_config_t cfg = {&up, size, 4, 2};
+    fctx_pool_config_t cfg = {&up, size, 4, 2, 0};
     fctx_pool_t *pool;
     CHECK(fctx_pool_create(&pool, &cfg) == 0);
     CHECK(w.live == 2);

@@ -164,7 +164,7 @@ static void test_high_water(void)
  * pages back on release, so its next fiber starts from nothing. */
 static void test_reuse_semantics(void)
 {
-    fctx_pool_config_t pcfg = {fctx_fixed_allocator(), 512 * 1024, 4, 1};
+    fctx_pool_config_t pcfg = {fctx_fixed_allocator(), 512 * 1024, 4, 1, 0};
     fctx_pool_t *pool;
     CHECK(fctx_pool_create(&pool, &pcfg) == 0);
     check_depth(fctx_pool_allocator(pool), 300, 0);

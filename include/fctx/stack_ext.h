@@ -81,6 +81,11 @@ typedef struct fctx_pool_config {
     size_t prefill;                   /**< stacks allocated at creation (at least 1:
                                            checks upstream and learns its size);
                                            must be <= max_cached */
+    size_t guard_pages;               /**< with upstream NULL: guard pages below each
+                                           stack (fctx_guarded_allocator_ex()), 0: the
+                                           default (FCTX_GUARD_PAGES_DEFAULT); with an
+                                           upstream of your own: must be 0 (EINVAL),
+                                           the guards are the upstream's */
 } fctx_pool_config_t;
 
 typedef struct fctx_pool_stats {
