@@ -613,9 +613,11 @@ static void test_pool_guard_pages(void)
             char *usable = (char *)s[i].sp - s[i].size;
             CHECK_EQ_U(usable - (char *)s[i].base, want);
             pool_guard_touch = (char *)s[i].base;
-            CHECK(run_in_child(pool_guard_child).signal == SIGSEGV);
+            struct death g = run_in_child(pool_guard_child);
+            CHECK(died_of_segv(&g));
             pool_guard_touch = usable - 1;
-            CHECK(run_in_child(pool_guard_child).signal == SIGSEGV);
+            g = run_in_child(pool_guard_child);
+            CHECK(died_of_segv(&g));
             pool_guard_touch = usable;
             struct death d = run_in_child(pool_guard_child);
             CHECK(d.signal == 0 && d.exit_code == 0);
