@@ -157,18 +157,6 @@ static char *deferred_top(const struct deferred *d, size_t page)
     return (char *)d + page;
 }
 
-static void deferred_unlink(struct deferred *d)
-{
-    if (d->prev)
-        d->prev->next = d->next;
-    else
-        deferred_head = d->next;
-    if (d->next)
-        d->next->prev = d->prev;
-    deferred_hint = d->prev ? d->prev : d->next;
-    atomic_fetch_sub_explicit(&deferred_count, 1, memory_order_relaxed);
-}
-
 /* Nodes between prev and next (n of them) are gone: link prev to next. */
 static void deferred_splice(struct deferred *prev, struct deferred *next, size_t n)
 {
@@ -180,6 +168,11 @@ static void deferred_splice(struct deferred *prev, struct deferred *next, size_t
         next->prev = prev;
     deferred_hint = prev ? prev : next;
     atomic_fetch_sub_explicit(&deferred_count, n, memory_order_relaxed);
+}
+
+static void deferred_unlink(struct deferred *d)
+{
+    deferred_splice(d->prev, d->next, 1);
 }
 
 /* The last node whose range starts below `addr`, or NULL. */
