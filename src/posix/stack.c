@@ -28,6 +28,7 @@
 #endif
 
 #include "../internal.h"
+#include "../stacks_internal.h"
 
 #ifndef MADV_GUARD_INSTALL
 #  define MADV_GUARD_INSTALL 102 /* Linux 6.13 uapi value */
@@ -360,9 +361,9 @@ fctx_guard_method_t fctx_guard_method(void)
     return (fctx_guard_method_t)m;
 }
 
-static int install_guard(void *page, size_t len)
+int fctx_internal_install_guard(void *page, size_t len, int method)
 {
-    if (fctx_guard_method() == FCTX_GUARD_MADVISE)
+    if (method == FCTX_GUARD_MADVISE)
         return madvise(page, len, MADV_GUARD_INSTALL) == 0 ? 0 : ENOMEM;
     /* mprotect splits the mapping: ENOMEM here usually means vm.max_map_count. */
     return mprotect(page, len, PROT_NONE) == 0 ? 0 : ENOMEM;
@@ -389,7 +390,7 @@ static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
     void *p = map_stack(len);
     if (p == NULL)
         return ENOMEM;
-    err = install_guard(p, guard);
+    err = fctx_internal_install_guard(p, guard, (int)fctx_guard_method());
     if (err) {
         release_range(p, len);
         return err;
