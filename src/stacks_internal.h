@@ -1,6 +1,5 @@
 /* stacks_internal.h - what the fiber layer needs from the stack extensions
- * (overflow registry, split stacks), and what the POSIX allocators share;
- * internal. */
+ * (overflow registry, split stacks); internal. */
 #ifndef FCTX_STACKS_INTERNAL_H
 #define FCTX_STACKS_INTERNAL_H
 
@@ -28,12 +27,6 @@ static inline int fctx_internal_overflow_on(void)
 FCTX_HIDDEN int fctx_internal_overflow_add(const fctx_stack_t *s, const char *name,
                                            const void *site);
 FCTX_HIDDEN void fctx_internal_overflow_remove(const fctx_stack_t *s);
-
-/* POSIX: make [page, page + len) a guard with `method` (a
- * fctx_guard_method_t): MADV_GUARD_INSTALL, or mprotect(PROT_NONE), which
- * splits the mapping (ENOMEM then usually means vm.max_map_count).  0 or
- * ENOMEM.  Shared by the guarded allocator and the arena. */
-FCTX_HIDDEN int fctx_internal_install_guard(void *page, size_t len, int method);
 
 /* The address a public function was called from (creation sites). */
 #if defined(__GNUC__) || defined(__clang__)

@@ -36,8 +36,10 @@
 #include <unistd.h>
 
 #include "../internal.h"
-#include "../stacks_internal.h"
 
+#ifndef MADV_GUARD_INSTALL
+#  define MADV_GUARD_INSTALL 102 /* Linux 6.13 uapi value */
+#endif
 #ifndef MAP_NORESERVE
 #  define MAP_NORESERVE 0
 #endif
@@ -75,8 +77,10 @@ struct fctx_arena {
 
 static int install_guard(struct fctx_arena *a, char *at, size_t len)
 {
-    /* mprotect guards split the chunk (fctx_internal_install_guard) */
-    return fctx_internal_install_guard(at, len, a->guard_method);
+    if (a->guard_method == FCTX_GUARD_MADVISE)
+        return madvise(at, len, MADV_GUARD_INSTALL) == 0 ? 0 : ENOMEM;
+    /* Splits the chunk: ENOMEM here means vm.max_map_count was reached. */
+    return mprotect(at, len, PROT_NONE) == 0 ? 0 : ENOMEM;
 }
 
 static int new_chunk(struct fctx_arena *a)

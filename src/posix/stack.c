@@ -28,7 +28,6 @@
 #endif
 
 #include "../internal.h"
-#include "../stacks_internal.h"
 
 #ifndef MADV_GUARD_INSTALL
 #  define MADV_GUARD_INSTALL 102 /* Linux 6.13 uapi value */
@@ -361,9 +360,9 @@ fctx_guard_method_t fctx_guard_method(void)
     return (fctx_guard_method_t)m;
 }
 
-int fctx_internal_install_guard(void *page, size_t len, int method)
+static int install_guard(void *page, size_t len)
 {
-    if (method == FCTX_GUARD_MADVISE)
+    if (fctx_guard_method() == FCTX_GUARD_MADVISE)
         return madvise(page, len, MADV_GUARD_INSTALL) == 0 ? 0 : ENOMEM;
     /* mprotect splits the mapping: ENOMEM here usually means vm.max_map_count. */
     return mprotect(page, len, PROT_NONE) == 0 ? 0 : ENOMEM;
@@ -390,7 +389,7 @@ static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
     void *p = map_stack(len);
     if (p == NULL)
         return ENOMEM;
-    err = fctx_internal_install_guard(p, guard, (int)fctx_guard_method());
+    err = install_guard(p, guard);
     if (err) {
         release_range(p, len);
         return err;
