@@ -1,7 +1,7 @@
 /*
  * Saved-register frame of a suspended context, Windows on ARM64 (PE/COFF,
  * GAS syntax as clang accepts it for aarch64-w64-mingw32 / -windows-msvc).
- * Shared by jump_, make_ and ontop_arm64_ms_pe_gas.S: the only place that
+ * Shared by jump_, make_ and ontop_arm64_ms_gas.S: the only place that
  * knows these offsets.
  *
  * ABI facts relied on (Microsoft "Overview of ARM64 ABI conventions"):

@@ -1,7 +1,7 @@
 /*
  * Saved-register frame of a suspended context, 32-bit Arm, AAPCS (ELF,
  * arm-linux-gnueabihf and friends).  Shared by jump_, make_ and
- * ontop_arm_aapcs_elf_gas.S: the only place that knows these offsets.
+ * ontop_arm_aapcs_gas.S: the only place that knows these offsets.
  *
  * ABI facts relied on (AAPCS32, "Procedure Call Standard for the Arm
  * Architecture"):

@@ -1,6 +1,6 @@
 /*
  * Saved-register frame of a suspended context, i386 System V ABI (ELF,
- * Linux).  Shared by jump_, make_ and ontop_i386_sysv_elf_gas.S: the only
+ * Linux).  Shared by jump_, make_ and ontop_i386_sysv_gas.S: the only
  * place that knows these offsets.
  *
  * ABI facts relied on (System V i386 psABI, Linux):

@@ -1,6 +1,6 @@
 /*
  * Saved-register frame of a suspended context, MIPS64 n64 ABI (ELF, Linux,
- * PIC/abicalls).  Shared by jump_, make_ and ontop_mips64_n64_elf_gas.S:
+ * PIC/abicalls).  Shared by jump_, make_ and ontop_mips64_n64_gas.S:
  * the only place that knows these offsets.
  *
  * ABI facts relied on (MIPSpro N32/N64 ABI handbook; gcc/glibc agree):

@@ -1,6 +1,6 @@
 /*
  * Saved-register frame of a suspended context, 64-bit Power ELF ABI v2
- * (ppc64le Linux).  Shared by jump_, make_ and ontop_ppc64_elfv2_elf_gas.S:
+ * (ppc64le Linux).  Shared by jump_, make_ and ontop_ppc64_elfv2_gas.S:
  * the only place that knows these offsets.
  *
  * ABI facts relied on (64-Bit ELF V2 ABI Specification, OpenPOWER):

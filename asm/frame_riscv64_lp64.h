@@ -1,7 +1,7 @@
 /*
  * Saved-register frame of a suspended context, RISC-V 64 (ELF psABI, LP64D
  * and LP64/LP64F: one file set, FP parts depend on the F/D extensions).
- * Shared by jump_, make_ and ontop_riscv64_lp64_elf_gas.S: the only place
+ * Shared by jump_, make_ and ontop_riscv64_lp64_gas.S: the only place
  * that knows these offsets.
  *
  * ABI facts relied on (RISC-V ELF psABI, calling convention):

@@ -1,6 +1,6 @@
 /*
  * Saved-register frame of a suspended context, s390x (z/Architecture) ELF
- * ABI, Linux.  Shared by jump_, make_ and ontop_s390x_sysv_elf_gas.S: the
+ * ABI, Linux.  Shared by jump_, make_ and ontop_s390x_sysv_gas.S: the
  * only place that knows these offsets.
  *
  * ABI facts relied on (ELF Application Binary Interface, s390x Supplement):

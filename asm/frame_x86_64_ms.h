@@ -1,6 +1,6 @@
 ; # Saved-register frame of a suspended context, x86-64 Microsoft x64 ABI (PE/COFF).
 ; # The only place that knows these offsets: included by the GAS files
-; # (jump_, make_ and ontop_x86_64_ms_pe_gas.S, through the C preprocessor)
+; # (jump_, make_ and ontop_x86_64_ms_gas.S, through the C preprocessor)
 ; # AND by the MASM files (the same names with _masm.asm, through INCLUDE).
 ; # Every line is valid in both dialects: "NAME = decimal expression"
 ; # assignments, and comments written as ";" followed by "#" (MASM: ";"
@@ -9,7 +9,7 @@
 ; # (the C preprocessor sees it).
 ; # The code fctx_jump and fctx_ontop share (prologue, register restore, FP
 ; # check and its rare path) is written once per dialect, as macros, in
-; # switch_x86_64_ms_pe_gas.h and switch_x86_64_ms_pe_masm.inc (macros
+; # switch_x86_64_ms_gas.h and switch_x86_64_ms_masm.inc (macros
 ; # cannot live here: no macro syntax is valid in both dialects).
 ; #
 ; # ABI facts relied on (Microsoft x64 calling convention):

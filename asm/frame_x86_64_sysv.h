@@ -1,6 +1,6 @@
 /*
  * Saved-register frame of a suspended context, x86-64 System V ABI (ELF and
- * Mach-O).  Shared by jump_, make_ and ontop_x86_64_sysv_elf_gas.S (the
+ * Mach-O).  Shared by jump_, make_ and ontop_x86_64_sysv_gas.S (the
  * *_macho_gas.S files assemble the same sources with Mach-O conventions):
  * the only place that knows these offsets and this ABI's facts.
  *

@@ -15,12 +15,12 @@
  * Universal builds compile this ONE file once per slice: the x86-64 slice
  * gets the x86-64 implementation.
  *
- * x0 = to, x1 = data.  Same algorithm as jump_arm64_aapcs_elf_gas.S:
+ * x0 = to, x1 = data.  Same algorithm as jump_arm64_aapcs_gas.S:
  * saves the state in a frame on the current stack, switches sp, restores
  * `to`'s state and returns into `to` with x0:x1 = {our context, data}.
  */
 #if defined(__x86_64__)
-#  include "jump_x86_64_sysv_macho_gas.S"
+#  include "jump_x86_64_sysv_gas.S"
 #elif !(defined(__aarch64__) || defined(__arm64__))
 #  error "jump_arm64_aapcs_macho_gas.S: not an arm64 or x86-64 Mach-O slice"
 #else

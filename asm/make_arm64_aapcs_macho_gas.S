@@ -13,7 +13,7 @@
  * address.
  */
 #if defined(__x86_64__)
-#  include "make_x86_64_sysv_macho_gas.S"
+#  include "make_x86_64_sysv_gas.S"
 #elif !(defined(__aarch64__) || defined(__arm64__))
 #  error "make_arm64_aapcs_macho_gas.S: not an arm64 or x86-64 Mach-O slice"
 #else

@@ -14,7 +14,7 @@
  * pending switch (for a new context: the start stub's transfer).
  */
 #if defined(__x86_64__)
-#  include "ontop_x86_64_sysv_macho_gas.S"
+#  include "ontop_x86_64_sysv_gas.S"
 #elif !(defined(__aarch64__) || defined(__arm64__))
 #  error "ontop_arm64_aapcs_macho_gas.S: not an arm64 or x86-64 Mach-O slice"
 #else

@@ -91,9 +91,9 @@ if(FCTX_ARCH STREQUAL "riscv64")
     add_executable(test_riscv64_lp64_softfloat
       ports/test_riscv64_lp64_softfloat.c
       regs/regs_riscv64_lp64.S
-      ${PROJECT_SOURCE_DIR}/asm/jump_riscv64_lp64_elf_gas.S
-      ${PROJECT_SOURCE_DIR}/asm/make_riscv64_lp64_elf_gas.S
-      ${PROJECT_SOURCE_DIR}/asm/ontop_riscv64_lp64_elf_gas.S)
+      ${PROJECT_SOURCE_DIR}/asm/jump_riscv64_lp64_gas.S
+      ${PROJECT_SOURCE_DIR}/asm/make_riscv64_lp64_gas.S
+      ${PROJECT_SOURCE_DIR}/asm/ontop_riscv64_lp64_gas.S)
     target_include_directories(test_riscv64_lp64_softfloat PRIVATE
       "${PROJECT_SOURCE_DIR}/include" "${PROJECT_SOURCE_DIR}/asm")
     target_compile_options(test_riscv64_lp64_softfloat PRIVATE ${_lp64}

@@ -22,7 +22,7 @@
 #    with CMAKE_OSX_ARCHITECTURES="x86_64;arm64" and its asm objects built
 #    as fat objects with both slices;
 #  - Windows ARM64: the project configured for aarch64-w64-mingw32 picks
-#    asm/*_arm64_ms_pe_gas.S and builds them.
+#    asm/*_arm64_ms_gas.S and builds them.
 # Linking and running are impossible here: no Apple SDK/ld64 libSystem and
 # no Windows ARM64 runtime.  Prints "asm-check: N checks passed" at the end.
 

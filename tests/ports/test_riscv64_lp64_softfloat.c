@@ -3,7 +3,7 @@
  * -mabi=lp64: no F/D, so no fs registers and no frm) and run under qemu.
  * The system's C libraries are LP64D only, so this test is freestanding:
  * its own _start, raw Linux system calls, no libc.  It links the same
- * asm/{jump,make,ontop}_riscv64_lp64_elf_gas.S and tests/regs helper as
+ * asm/{jump,make,ontop}_riscv64_lp64_gas.S and tests/regs helper as
  * the normal build, which then take their `#if __riscv_flen` paths.
  *
  * Checks: the register-test helper describes s0-s11 only; transfers through

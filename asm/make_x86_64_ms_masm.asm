@@ -29,7 +29,7 @@
 ; the flags belong to the thread (the FP rule: frame_x86_64_ms.h).  With
 ; FCTX_NO_FPU_CONTROL nothing is stored.
 ; Returns the frame's address.  A leaf: touches no nonvolatile register.
-; Same instructions as make_x86_64_ms_pe_gas.S.
+; Same instructions as make_x86_64_ms_gas.S.
 
 INCLUDE frame_x86_64_ms.h
 

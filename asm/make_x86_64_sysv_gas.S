@@ -13,6 +13,11 @@
  * precision); the exception flags it sees are the thread's, whatever they
  * are when it first runs (frame_x86_64_sysv.h).  Returns the frame's address.
  */
+/* Universal macOS builds compile this one file once per slice. */
+#if defined(__APPLE__) && (defined(__aarch64__) || defined(__arm64__))
+#  include "make_arm64_aapcs_macho_gas.S"
+#else
+
 #include "frame_x86_64_sysv.h"
 
 FCTX_FUNC_BEGIN(fctx_make)
@@ -60,3 +65,4 @@ FCTX_LOCAL_LABEL(fctx_context_resume)
 FCTX_FUNC_END(fctx_context_start)
 
 FCTX_FILE_END
+#endif

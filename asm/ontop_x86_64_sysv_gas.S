@@ -13,6 +13,11 @@
  * function entry.  Same technique as fctx_jump (see there): our frame goes
  * into the red zone below rsp, `to`'s is read through rdi.
  */
+/* Universal macOS builds compile this one file once per slice. */
+#if defined(__APPLE__) && (defined(__aarch64__) || defined(__arm64__))
+#  include "ontop_arm64_aapcs_macho_gas.S"
+#else
+
 #include "frame_x86_64_sysv.h"
 
 FCTX_FUNC_BEGIN(fctx_ontop)
@@ -52,3 +57,4 @@ FCTX_FUNC_BEGIN(fctx_ontop)
 FCTX_FUNC_END(fctx_ontop)
 
 FCTX_FILE_END
+#endif

@@ -30,7 +30,7 @@
  * it into `to`'s frames (C++ code uses that to unwind a fiber).
  */
 #include "frame_x86_64_ms.h"
-#include "switch_x86_64_ms_pe_gas.h"    /* the code shared with fctx_jump */
+#include "switch_x86_64_ms_gas.h"    /* the code shared with fctx_jump */
 
     .text
     .globl  fctx_ontop

@@ -27,12 +27,12 @@
 ;    the resume address with rsp back at ctx + FRAME_SIZE.
 ; The landing has unwind data, so an exception thrown by fn unwinds through
 ; it into `to`'s frames (C++ code uses that to unwind a fiber).
-; Same instructions as ontop_x86_64_ms_pe_gas.S.
+; Same instructions as ontop_x86_64_ms_gas.S.
 
 INCLUDE frame_x86_64_ms.h
 ; The code shared with fctx_jump (no comment on an INCLUDE line: llvm-ml
 ; takes the rest of the line as the file name)
-INCLUDE switch_x86_64_ms_pe_masm.inc
+INCLUDE switch_x86_64_ms_masm.inc
 
 .code
 

@@ -21,12 +21,12 @@
 ; Unwind data: the prologue is described with PROC FRAME directives.  After
 ; the switch rsp points at `to`'s frame, which has the same shape, so the
 ; same unwind data describes the resumed side until the final add/jmp.
-; Same instructions as jump_x86_64_ms_pe_gas.S.
+; Same instructions as jump_x86_64_ms_gas.S.
 
 INCLUDE frame_x86_64_ms.h
 ; The code shared with fctx_ontop (no comment on an INCLUDE line: llvm-ml
 ; takes the rest of the line as the file name)
-INCLUDE switch_x86_64_ms_pe_masm.inc
+INCLUDE switch_x86_64_ms_masm.inc
 
 .code
 

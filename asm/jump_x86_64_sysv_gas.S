@@ -23,6 +23,11 @@
  *    ret: a ret into another context's return address always misses the
  *    return-stack predictor.
  */
+/* Universal macOS builds compile this one file once per slice. */
+#if defined(__APPLE__) && (defined(__aarch64__) || defined(__arm64__))
+#  include "jump_arm64_aapcs_macho_gas.S"
+#else
+
 #include "frame_x86_64_sysv.h"
 
 FCTX_FUNC_BEGIN(fctx_jump)
@@ -66,3 +71,4 @@ FCTX_FUNC_BEGIN(fctx_jump)
 FCTX_FUNC_END(fctx_jump)
 
 FCTX_FILE_END
+#endif

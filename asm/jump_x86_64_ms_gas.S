@@ -24,7 +24,7 @@
  * unwind data describes the resumed side until the final add/jmp.
  */
 #include "frame_x86_64_ms.h"
-#include "switch_x86_64_ms_pe_gas.h"    /* the code shared with fctx_ontop */
+#include "switch_x86_64_ms_gas.h"    /* the code shared with fctx_ontop */
 
     .text
     .globl  fctx_jump
