@@ -31,9 +31,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "hooks.h"
-#include "internal.h"
-#include "stacks_internal.h"
+#include "../hooks.h"
+#include "../internal.h"
+#include "../stacks_internal.h"
 
 #if FCTX_SPLIT_STACK
 

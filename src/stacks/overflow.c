@@ -1,5 +1,5 @@
 /*
- * posix/overflow.c - stack-overflow diagnosis (fctx/stack_ext.h).
+ * stacks/overflow.c - stack-overflow diagnosis (fctx/stack_ext.h).
  *
  * Registry: a skip list of registered regions [guard_lo, stack_hi), sorted
  * by guard_lo and pairwise disjoint (registration rejects overlaps), so the
@@ -37,16 +37,10 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#if defined(__linux__)
-#  include <sys/auxv.h>
-#endif
 
 #include "../internal.h"
 #include "../stacks_internal.h"
-
-#ifndef AT_MINSIGSTKSZ
-#  define AT_MINSIGSTKSZ 51
-#endif
+#include "os.h"
 
 atomic_int fctx_internal_overflow_active;
 
@@ -499,21 +493,14 @@ static pthread_once_t altstack_once = PTHREAD_ONCE_INIT;
 
 static size_t altstack_size(void)
 {
-    long v = 0;
-#if defined(_SC_MINSIGSTKSZ)
-    v = sysconf(_SC_MINSIGSTKSZ);
-#endif
-#if defined(__linux__)
-    long aux = (long)getauxval(AT_MINSIGSTKSZ);
-    if (aux > v)
-        v = aux;
-#endif
-    if (v < (long)MINSIGSTKSZ)
-        v = (long)MINSIGSTKSZ;
-    /* The kernel's signal frame plus the handler: a lookup, a 1 KiB line
-     * buffer, write(), and whatever a chained handler needs. */
-    size_t page = fctx_stack_traits()->page_size;
-    return ((size_t)v + 32 * 1024 + page - 1) & ~(page - 1);
+    /* The run-time minimum signal frame (never below MINSIGSTKSZ, which
+     * glibc's _GNU_SOURCE makes the recommended size) plus the handler: a
+     * lookup, a 1 KiB line buffer, write(), and whatever a chained handler
+     * needs. */
+    size_t frame = fctx_internal_min_signal_stack();
+    if (frame < (size_t)MINSIGSTKSZ)
+        frame = (size_t)MINSIGSTKSZ;
+    return fctx_round_up(frame + 32 * 1024, fctx_stack_traits()->page_size);
 }
 
 static void altstack_free(void *p)

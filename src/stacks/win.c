@@ -1,6 +1,6 @@
 /*
- * win/stack.c - stack traits and the fixed and guarded allocators on
- * Windows (VirtualAlloc).
+ * stacks/win.c - the Windows layer of the stack code (os.h): limits,
+ * mapping and guard pages (VirtualAlloc).
  *
  * Both allocators commit the whole usable stack up front (MEM_RESERVE +
  * MEM_COMMIT, PAGE_READWRITE): a context's TEB StackLimit then names the
@@ -53,10 +53,9 @@
 #include <fctx/stack.h>
 
 #include <errno.h>
-#include <stdatomic.h>
-#include <stdint.h>
 
 #include "../internal.h"
+#include "os.h"
 
 /* Pages between the reserved lowest page and the usable stack: the spare
  * page and the guard page (see above). */
@@ -84,40 +83,37 @@ static size_t exception_dispatch_size(void)
     return (size_t)len + sizeof(EXCEPTION_RECORD) + 1024; /* + dispatcher frames */
 }
 
-static fctx_stack_traits_t traits;
-static atomic_int traits_ready; /* 1 once `traits` is written (release) */
-static INIT_ONCE traits_once = INIT_ONCE_STATIC_INIT;
-
-static BOOL CALLBACK compute_traits(PINIT_ONCE once, PVOID param, PVOID *context)
+void fctx_os_stack_limits(size_t *page_size, size_t *min_size, size_t *max_size)
 {
-    (void)once;
-    (void)param;
-    (void)context;
-    fctx_stack_traits_t t;
     SYSTEM_INFO si;
     GetSystemInfo(&si);
-    t.page_size = si.dwPageSize ? (size_t)si.dwPageSize : 4096;
+    *page_size = si.dwPageSize ? (size_t)si.dwPageSize : 4096;
     /* Room to dispatch an exception plus one page for the context's own
      * frames and the fiber record. */
-    t.min_size = fctx_round_up(exception_dispatch_size(), t.page_size) + t.page_size;
-    t.default_size = 128 * 1024;
-    if (t.default_size < t.min_size)
-        t.default_size = t.min_size;
+    *min_size = fctx_round_up(exception_dispatch_size(), *page_size) + *page_size;
     /* Windows has no stack rlimit; the same cap as an unlimited
      * RLIMIT_STACK on POSIX. */
-    t.max_size = (size_t)1 << 30;
-    traits = t;
-    atomic_store_explicit(&traits_ready, 1, memory_order_release);
+    *max_size = (size_t)1 << 30;
+}
+
+static INIT_ONCE traits_once = INIT_ONCE_STATIC_INIT;
+
+struct once_call {
+    void (*compute)(void);
+};
+
+static BOOL CALLBACK run_once(PINIT_ONCE once, PVOID param, PVOID *context)
+{
+    (void)once;
+    (void)context;
+    ((const struct once_call *)param)->compute();
     return TRUE;
 }
 
-const fctx_stack_traits_t *fctx_stack_traits(void)
+void fctx_os_traits_once(void (*compute)(void))
 {
-    if (FCTX_LIKELY(atomic_load_explicit(&traits_ready, memory_order_acquire)))
-        return &traits;
-    /* One thread computes; concurrent first callers wait for it. */
-    InitOnceExecuteOnce(&traits_once, compute_traits, NULL, NULL);
-    return &traits;
+    struct once_call call = {compute};
+    InitOnceExecuteOnce(&traits_once, run_once, &call, NULL);
 }
 
 fctx_guard_method_t fctx_guard_method(void)
@@ -125,87 +121,35 @@ fctx_guard_method_t fctx_guard_method(void)
     return FCTX_GUARD_MPROTECT; /* page protections: see above */
 }
 
-/* ---- fixed: no guard ---------------------------------------------------- */
-
-static int fixed_allocate(void *state, size_t size, fctx_stack_t *out)
+void *fctx_os_map_stack(size_t len)
 {
-    (void)state;
-    size_t usable;
-    int err = fctx_stack_round_size(size, &usable);
-    if (err)
-        return err;
-    if (out == NULL)
-        return EINVAL;
-    void *p = VirtualAlloc(NULL, usable, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
-    if (p == NULL)
-        return ENOMEM;
-    fctx_stack_describe(out, p, usable, usable);
-    return 0;
+    return VirtualAlloc(NULL, len, MEM_RESERVE | MEM_COMMIT, PAGE_READWRITE);
 }
 
-static void release_stack(void *state, fctx_stack_t *s)
+void fctx_os_unmap_stack(void *base, size_t mapped)
 {
-    (void)state;
-    VirtualFree(s->base, 0, MEM_RELEASE); /* size 0: the whole reservation */
+    (void)mapped;
+    VirtualFree(base, 0, MEM_RELEASE); /* size 0: the whole reservation */
 }
 
-static const fctx_allocator_t fixed = {fixed_allocate, release_stack, NULL};
-
-const fctx_allocator_t *fctx_fixed_allocator(void)
+/* `reserved` bytes reserved, never committed, then the spare and guard pages,
+ * then the usable stack (see above). */
+void *fctx_os_map_guarded(size_t reserved, size_t usable, size_t *mapped)
 {
-    return &fixed;
-}
-
-/* ---- guarded: a reserved page and guard pages below the stack ----------- */
-
-/* The guarded allocator's state is its number of reserved guard pages
- * (NULL: the default), so fctx_guarded_allocator_ex() needs no storage. */
-static size_t guard_pages_of(const void *state)
-{
-    return state ? (size_t)(uintptr_t)state : FCTX_GUARD_PAGES_DEFAULT;
-}
-
-static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
-{
-    size_t usable;
-    int err = fctx_stack_round_size(size, &usable);
-    if (err)
-        return err;
-    if (out == NULL)
-        return EINVAL;
     size_t page = fctx_stack_traits()->page_size;
-    size_t reserved = guard_pages_of(state) * page; /* bounded by _ex() */
     size_t guard = FCTX_WIN_GUARD_PAGES * page;
     size_t len = reserved + guard + usable;
     char *p = (char *)VirtualAlloc(NULL, len, MEM_RESERVE, PAGE_NOACCESS);
     if (p == NULL)
-        return ENOMEM;
+        return NULL;
     /* Commit everything above the reserved pages, then arm the guard page
      * (the one right below the usable stack). */
     DWORD old;
     if (VirtualAlloc(p + reserved, guard + usable, MEM_COMMIT, PAGE_READWRITE) == NULL ||
         !VirtualProtect(p + reserved + guard - page, page, PAGE_READWRITE | PAGE_GUARD, &old)) {
         VirtualFree(p, 0, MEM_RELEASE);
-        return ENOMEM;
+        return NULL;
     }
-    fctx_stack_describe(out, p, len, usable);
-    return 0;
-}
-
-static const fctx_allocator_t guarded = {guarded_allocate, release_stack, NULL};
-
-const fctx_allocator_t *fctx_guarded_allocator(void)
-{
-    return &guarded;
-}
-
-int fctx_guarded_allocator_ex(fctx_allocator_t *out, size_t guard_pages)
-{
-    const fctx_stack_traits_t *t = fctx_stack_traits();
-    if (out == NULL || guard_pages > t->max_size / t->page_size)
-        return EINVAL;
-    out->allocate = guarded_allocate;
-    out->deallocate = release_stack;
-    out->state = guard_pages == 0 ? NULL : (void *)(uintptr_t)guard_pages;
-    return 0;
+    *mapped = len;
+    return p;
 }

@@ -28,9 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hooks.h"
-#include "internal.h"
-#include "spin.h"
+#include "../hooks.h"
+#include "../internal.h"
+#include "../spin.h"
 
 struct pool_tag {
     uintptr_t a, b;

@@ -11,9 +11,9 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "hooks.h"
-#include "internal.h"
-#include "stacks_internal.h"
+#include "../hooks.h"
+#include "../internal.h"
+#include "../stacks_internal.h"
 
 #if !defined(_WIN32)
 #  include <sys/mman.h>

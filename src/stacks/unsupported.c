@@ -1,11 +1,11 @@
-/* stacks_unsupported.c - the POSIX-only parts of fctx/stack_ext.h (arenas,
+/* stacks/unsupported.c - the POSIX-only parts of fctx/stack_ext.h (arenas,
  * overflow diagnosis) on other systems: every call fails with ENOTSUP, so
  * the API and the exported symbols are the same everywhere. */
 #include <fctx/stack_ext.h>
 
 #include <errno.h>
 
-#include "stacks_internal.h"
+#include "../stacks_internal.h"
 
 atomic_int fctx_internal_overflow_active; /* never set here */
 

@@ -1,5 +1,5 @@
 /*
- * posix/arena.c - the arena allocator (fctx/stack_ext.h): guard-paged
+ * stacks/arena.c - the arena (POSIX) allocator (fctx/stack_ext.h): guard-paged
  * stacks carved out of large reservations.
  *
  * A chunk is one anonymous MAP_NORESERVE mapping:
@@ -36,16 +36,7 @@
 #include <unistd.h>
 
 #include "../internal.h"
-
-#ifndef MADV_GUARD_INSTALL
-#  define MADV_GUARD_INSTALL 102 /* Linux 6.13 uapi value */
-#endif
-#ifndef MAP_NORESERVE
-#  define MAP_NORESERVE 0
-#endif
-#ifndef MAP_STACK
-#  define MAP_STACK 0
-#endif
+#include "os.h"
 
 #define DEFAULT_CHUNK_BYTES ((size_t)64 << 20)
 #define MIN_DEFAULT_SLOTS 16
@@ -75,12 +66,10 @@ struct fctx_arena {
     size_t nchunks, live, carved;
 };
 
-static int install_guard(struct fctx_arena *a, char *at, size_t len)
+/* With mprotect every guard splits the chunk: ENOMEM at vm.max_map_count. */
+static int install_guard(const struct fctx_arena *a, char *at, size_t len)
 {
-    if (a->guard_method == FCTX_GUARD_MADVISE)
-        return madvise(at, len, MADV_GUARD_INSTALL) == 0 ? 0 : ENOMEM;
-    /* Splits the chunk: ENOMEM here means vm.max_map_count was reached. */
-    return mprotect(at, len, PROT_NONE) == 0 ? 0 : ENOMEM;
+    return fctx_internal_install_guard(at, len, a->guard_method);
 }
 
 static int new_chunk(struct fctx_arena *a)
@@ -89,9 +78,8 @@ static int new_chunk(struct fctx_arena *a)
     if (c == NULL)
         return ENOMEM;
     /* No allocation after the mmap: every failure below unmaps it. */
-    void *p = mmap(NULL, a->chunk_size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-    if (p == MAP_FAILED) {
+    void *p = fctx_os_map_stack(a->chunk_size);
+    if (p == NULL) {
         free(c);
         return ENOMEM;
     }

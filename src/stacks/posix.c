@@ -1,6 +1,6 @@
 /*
- * posix/stack.c - stack traits and the fixed and guarded allocators on
- * POSIX systems (mmap).
+ * stacks/posix.c - the POSIX layer of the stack code (os.h): limits,
+ * mapping, release and guard pages (mmap).
  *
  * Guard pages: madvise(MADV_GUARD_INSTALL) (Linux 6.13+) marks the lowest
  * page of the mapping as a guard region without splitting the mapping, so
@@ -28,6 +28,7 @@
 #endif
 
 #include "../internal.h"
+#include "os.h"
 
 #ifndef MADV_GUARD_INSTALL
 #  define MADV_GUARD_INSTALL 102 /* Linux 6.13 uapi value */
@@ -47,7 +48,7 @@
  * defines it as sysconf(_SC_SIGSTKSZ), the *recommended* size (4 times the
  * minimum).  The compile-time constant is only the fallback for systems
  * that report neither value. */
-static size_t min_signal_stack(void)
+size_t fctx_internal_min_signal_stack(void)
 {
     long v = 0;
 #if defined(_SC_MINSIGSTKSZ)
@@ -63,68 +64,34 @@ static size_t min_signal_stack(void)
     return (size_t)v;
 }
 
-static fctx_stack_traits_t traits;
-static atomic_int traits_ready; /* 1 once `traits` is written (release) */
-static pthread_once_t traits_once = PTHREAD_ONCE_INIT;
-
-static void compute_traits(void)
+void fctx_os_stack_limits(size_t *page_size, size_t *min_size, size_t *max_size)
 {
-    fctx_stack_traits_t t;
     long page = sysconf(_SC_PAGESIZE);
-    t.page_size = page > 0 ? (size_t)page : 4096;
+    *page_size = page > 0 ? (size_t)page : 4096;
     /* A fiber must at least be able to take a signal: the run-time minimum
      * signal frame plus what fctx keeps on a fiber stack (its record and
      * first frames) and a small handler's frames, in whole pages. */
-    t.min_size = fctx_round_up(min_signal_stack() + FCTX_STACK_RESERVE, t.page_size);
-    t.default_size = 128 * 1024;
-    if (t.default_size < t.min_size)
-        t.default_size = t.min_size;
+    *min_size = fctx_round_up(fctx_internal_min_signal_stack() + FCTX_STACK_RESERVE, *page_size);
     struct rlimit rl;
     if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
         rl.rlim_cur <= (rlim_t)(SIZE_MAX / 2))
-        t.max_size = (size_t)rl.rlim_cur;
+        *max_size = (size_t)rl.rlim_cur;
     else
-        t.max_size = (size_t)1 << 30;
-    t.max_size &= ~(t.page_size - 1);
-    if (t.max_size < t.default_size)
-        t.max_size = t.default_size;
-    traits = t;
-    atomic_store_explicit(&traits_ready, 1, memory_order_release);
+        *max_size = (size_t)1 << 30;
 }
 
-const fctx_stack_traits_t *fctx_stack_traits(void)
+static pthread_once_t traits_once = PTHREAD_ONCE_INIT;
+
+void fctx_os_traits_once(void (*compute)(void))
 {
-    /* After the first call: one acquire load (also what the overflow
-     * handler sees: it is computed before the handler is installed). */
-    if (FCTX_LIKELY(atomic_load_explicit(&traits_ready, memory_order_acquire)))
-        return &traits;
-    pthread_once(&traits_once, compute_traits); /* one writer, others wait */
-    return &traits;
+    pthread_once(&traits_once, compute);
 }
 
-static void *map_stack(size_t len)
+void *fctx_os_map_stack(size_t len)
 {
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
     return p == MAP_FAILED ? NULL : p;
-}
-
-/* ---- fixed: no guard ---------------------------------------------------- */
-
-static int fixed_allocate(void *state, size_t size, fctx_stack_t *out)
-{
-    (void)state;
-    size_t usable;
-    int err = fctx_stack_round_size(size, &usable);
-    if (err)
-        return err;
-    if (out == NULL)
-        return EINVAL;
-    void *p = map_stack(usable);
-    if (p == NULL)
-        return ENOMEM;
-    fctx_stack_describe(out, p, usable, usable);
-    return 0;
 }
 
 /* ---- release: never leak a stack ---------------------------------------
@@ -303,20 +270,12 @@ static void release_range(void *base, size_t len)
     pthread_mutex_unlock(&deferred_lock);
 }
 
-static void unmap_stack(void *state, fctx_stack_t *s)
+void fctx_os_unmap_stack(void *base, size_t mapped)
 {
-    (void)state;
-    release_range(s->base, s->mapped_size);
+    release_range(base, mapped);
 }
 
-static const fctx_allocator_t fixed = {fixed_allocate, unmap_stack, NULL};
-
-const fctx_allocator_t *fctx_fixed_allocator(void)
-{
-    return &fixed;
-}
-
-/* ---- guarded: one no-access page below the stack ------------------------ */
+/* ---- guard pages ---------------------------------------------------------- */
 
 static atomic_int guard_method; /* 0 unknown, else fctx_guard_method_t */
 
@@ -360,58 +319,25 @@ fctx_guard_method_t fctx_guard_method(void)
     return (fctx_guard_method_t)m;
 }
 
-static int install_guard(void *page, size_t len)
+int fctx_internal_install_guard(void *p, size_t len, int method)
 {
-    if (fctx_guard_method() == FCTX_GUARD_MADVISE)
-        return madvise(page, len, MADV_GUARD_INSTALL) == 0 ? 0 : ENOMEM;
+    if (method == FCTX_GUARD_MADVISE)
+        return madvise(p, len, MADV_GUARD_INSTALL) == 0 ? 0 : ENOMEM;
     /* mprotect splits the mapping: ENOMEM here usually means vm.max_map_count. */
-    return mprotect(page, len, PROT_NONE) == 0 ? 0 : ENOMEM;
+    return mprotect(p, len, PROT_NONE) == 0 ? 0 : ENOMEM;
 }
 
-/* The guarded allocator's state is its guard size in pages (NULL: the
- * default), so fctx_guarded_allocator_ex() needs no storage. */
-static size_t guard_pages_of(const void *state)
+/* One guard region of `guard` bytes at the bottom of the mapping. */
+void *fctx_os_map_guarded(size_t guard, size_t usable, size_t *mapped)
 {
-    return state ? (size_t)(uintptr_t)state : FCTX_GUARD_PAGES_DEFAULT;
-}
-
-static int guarded_allocate(void *state, size_t size, fctx_stack_t *out)
-{
-    size_t usable;
-    int err = fctx_stack_round_size(size, &usable);
-    if (err)
-        return err;
-    if (out == NULL)
-        return EINVAL;
-    size_t page = fctx_stack_traits()->page_size;
-    size_t guard = guard_pages_of(state) * page; /* bounded by _ex() */
     size_t len = usable + guard;
-    void *p = map_stack(len);
+    void *p = fctx_os_map_stack(len);
     if (p == NULL)
-        return ENOMEM;
-    err = install_guard(p, guard);
-    if (err) {
+        return NULL;
+    if (fctx_internal_install_guard(p, guard, (int)fctx_guard_method()) != 0) {
         release_range(p, len);
-        return err;
+        return NULL;
     }
-    fctx_stack_describe(out, p, len, usable);
-    return 0;
-}
-
-static const fctx_allocator_t guarded = {guarded_allocate, unmap_stack, NULL};
-
-const fctx_allocator_t *fctx_guarded_allocator(void)
-{
-    return &guarded;
-}
-
-int fctx_guarded_allocator_ex(fctx_allocator_t *out, size_t guard_pages)
-{
-    const fctx_stack_traits_t *t = fctx_stack_traits();
-    if (out == NULL || guard_pages > t->max_size / t->page_size)
-        return EINVAL;
-    out->allocate = guarded_allocate;
-    out->deallocate = unmap_stack;
-    out->state = guard_pages == 0 ? NULL : (void *)(uintptr_t)guard_pages;
-    return 0;
+    *mapped = len;
+    return p;
 }
