@@ -19,10 +19,10 @@
  * to itself).  Compilers without __builtin_frame_address always take the
  * slow way.
  *
- * In builds with tool hooks (sanitizers, valgrind, split stacks; see
- * hooks.h) every switch below goes through switch_to()/ontop_to(), which
- * wrap the data in a message and tell the tools.  Without hooks they are
- * plain fctx_jump()/fctx_ontop().
+ * Every switch below is written once: in builds with tool hooks
+ * (sanitizers, valgrind, split stacks; see hooks.h) it wraps the data in a
+ * message and tells the tools; without them the hooks are inline no-ops and
+ * the message is the data, so the code is plain fctx_jump()/fctx_ontop().
  */
 #include <fctx/fiber.h>
 #include <fctx/stack_ext.h>
@@ -62,104 +62,93 @@ static fctx_fiber_transfer_t einval_transfer(void)
     return r;
 }
 
+/* The record's tool state and last message (tools off: none, and the
+ * message degenerates to the data pointer, see hooks.h). */
+#if FCTX_HOOKS
+#  define REC_HCTX(rec) (&(rec)->hctx)
+#  define REC_LAST_MSG(rec) (&(rec)->last_msg)
+#else
+#  define REC_HCTX(rec) ((void)(rec), (struct fctx_hctx *)NULL)
+#  define REC_LAST_MSG(rec) (&(struct fctx_msg){NULL})
+#endif
+
 /* resume_with passes {fn, data} through the switch; ontop_shim unpacks it on
- * top of the target (the sender's frame holding it is suspended, not gone). */
+ * top of the target (the sender's frame holding it is suspended, not gone).
+ * msg.data is the data. */
 struct ontop_call {
     fctx_fiber_ontop_fn fn;
-    void *data;
-#if FCTX_HOOKS
     struct fctx_msg msg;
-#endif
 };
-
-#if FCTX_HOOKS
 
 /* Arrived in a context: tell the tools, remember the sender's state below
  * its saved frame, unwrap the message. */
-static fctx_fiber_transfer_t arrived(fctx_transfer_t t)
+static inline fctx_fiber_transfer_t arrived(fctx_transfer_t t)
 {
-    struct fctx_msg *m = (struct fctx_msg *)t.data;
-    if (!m->done) {
-        fctx_hooks_set_current(m->to);
-        fctx_hooks_after(m->to, m->from);
-        if (m->from != NULL && t.ctx != NULL)
-            fctx_hooks_slot_put(t.ctx, m->from);
-    }
-    fctx_fiber_transfer_t r = {(fctx_fiber_t)t.ctx, m->data};
+    fctx_msg_ref m = (fctx_msg_ref)t.data;
+    fctx_hooks_arrived(m, t.ctx);
+    fctx_fiber_transfer_t r = {(fctx_fiber_t)t.ctx, fctx_msg_data(m)};
     return r;
 }
 
-static fctx_fiber_transfer_t switch_to(fctx_t to, void *data)
+/* Each switch below ends in FCTX_TSAN_SWITCH right before the primitive:
+ * TSan must switch fibers in the very frame that jumps (hooks.h). */
+static inline fctx_fiber_transfer_t switch_to(fctx_t to, void *data)
 {
-    struct fctx_msg m = {data, fctx_hooks_current(), fctx_hooks_slot_get(to), 0};
-    fctx_hooks_before(m.from, m.to, 0);
-    FCTX_TSAN_SWITCH(m.to);
-    return arrived(fctx_jump(to, &m));
+    struct fctx_msg m;
+    struct fctx_hctx *dest = fctx_hooks_slot_get(to);
+    struct fctx_hctx *from = fctx_hooks_current();
+    fctx_msg_ref ref = fctx_msg_fill(&m, data, from, dest);
+    fctx_hooks_before(from, dest, 0);
+    FCTX_TSAN_SWITCH(dest);
+    return arrived(fctx_jump(to, ref));
 }
 
-/* The result of a function run on top travels in a per-thread message that
- * is already "done": the switch was announced when the function started. */
 static fctx_transfer_t on_top_result(fctx_fiber_transfer_t r)
 {
-    struct fctx_msg *m = fctx_hooks_result_msg();
-    m->data = r.data;
-    m->from = NULL;
-    m->to = fctx_hooks_current();
-    m->done = 1;
-    fctx_transfer_t t = {(fctx_t)r.fiber, m};
+    fctx_transfer_t t = {(fctx_t)r.fiber, fctx_hooks_result(r.data)};
     return t;
 }
 
 static fctx_transfer_t ontop_shim(fctx_transfer_t t)
 {
     struct ontop_call *call = (struct ontop_call *)t.data;
-    fctx_transfer_t inner = {t.ctx, &call->msg};
+    fctx_transfer_t inner = {t.ctx, fctx_msg_of(&call->msg)};
     return on_top_result(call->fn(arrived(inner)));
 }
 
-static fctx_fiber_transfer_t ontop_to(fctx_t to, struct ontop_call *call)
+static inline fctx_fiber_transfer_t ontop_to(fctx_t to, struct ontop_call *call, void *data)
 {
-    call->msg.data = call->data;
-    call->msg.from = fctx_hooks_current();
-    call->msg.to = fctx_hooks_slot_get(to);
-    call->msg.done = 0;
-    fctx_hooks_before(call->msg.from, call->msg.to, 0);
-    FCTX_TSAN_SWITCH(call->msg.to);
+    struct fctx_hctx *dest = fctx_hooks_slot_get(to);
+    struct fctx_hctx *from = fctx_hooks_current();
+    (void)fctx_msg_fill(&call->msg, data, from, dest);
+    fctx_hooks_before(from, dest, 0);
+    FCTX_TSAN_SWITCH(dest);
     return arrived(fctx_ontop(to, call, ontop_shim));
-}
-
-#else /* no hooks: the raw primitives */
-
-static inline fctx_fiber_transfer_t to_fiber(fctx_transfer_t t)
-{
-    fctx_fiber_transfer_t r = {(fctx_fiber_t)t.ctx, t.data};
-    return r;
-}
-
-static inline fctx_fiber_transfer_t arrived(fctx_transfer_t t)
-{
-    return to_fiber(t);
-}
-
-static inline fctx_fiber_transfer_t switch_to(fctx_t to, void *data)
-{
-    return to_fiber(fctx_jump(to, data));
 }
 
 /* fctx_jump declared with the fiber types (same two-pointer layout, so the
  * same registers on every ABI): with identical return types gcc and clang
  * turn fctx_fiber_resume into a checked tail call (test, branch, jmp) instead
- * of call + return; clang needs musttail for it.  See docs/performance.md. */
-#if defined(__GNUC__) && defined(__USER_LABEL_PREFIX__)
+ * of call + return; clang needs musttail for it.  See docs/performance.md.
+ * Only without tools: with them a resume is switch_to(). */
+#if !FCTX_HOOKS && defined(__GNUC__) && defined(__USER_LABEL_PREFIX__)
 #  define FCTX_FIBER_JUMP_ALIAS 1
 #  define FCTX_STR2_(x) #x
 #  define FCTX_STR_(x) FCTX_STR2_(x)
 fctx_fiber_transfer_t fctx_fiber_jump_alias_(fctx_fiber_t to, void *data)
     __asm__(FCTX_STR_(__USER_LABEL_PREFIX__) "fctx_jump");
-/* Only where the transfer comes back in registers: with a hidden result
- * pointer (32-bit Arm, i386, s390x, Win64) clang 14 cannot musttail. */
-#  if defined(__clang__) && defined(__has_attribute) && !defined(__arm__) && \
-      !defined(__i386__) && !defined(__s390x__) && !defined(_WIN32)
+/* FCTX_RESULT_IN_MEMORY: fctx_transfer_t comes back through a hidden result
+ * pointer, where clang 14 cannot musttail.  The CMake target table normally
+ * passes it; this fallback derives it from the same architecture list
+ * (32-bit Arm, i386, s390x, Win64) so the file also builds without it. */
+#  ifndef FCTX_RESULT_IN_MEMORY
+#    if defined(__arm__) || defined(__i386__) || defined(__s390x__) || defined(_WIN32)
+#      define FCTX_RESULT_IN_MEMORY 1
+#    else
+#      define FCTX_RESULT_IN_MEMORY 0
+#    endif
+#  endif
+#  if defined(__clang__) && defined(__has_attribute) && !FCTX_RESULT_IN_MEMORY
 #    if __has_attribute(musttail)
 #      define FCTX_MUSTTAIL __attribute__((musttail))
 #    endif
@@ -169,50 +158,20 @@ fctx_fiber_transfer_t fctx_fiber_jump_alias_(fctx_fiber_t to, void *data)
 #  define FCTX_MUSTTAIL
 #endif
 
-static fctx_transfer_t ontop_shim(fctx_transfer_t t)
-{
-    const struct ontop_call *call = (const struct ontop_call *)t.data;
-    fctx_fiber_transfer_t ft = {(fctx_fiber_t)t.ctx, call->data};
-    fctx_fiber_transfer_t r = call->fn(ft);
-    fctx_transfer_t raw = {(fctx_t)r.fiber, r.data};
-    return raw;
-}
-
-static inline fctx_fiber_transfer_t ontop_to(fctx_t to, struct ontop_call *call)
-{
-    return to_fiber(fctx_ontop(to, call, ontop_shim));
-}
-
-#endif /* FCTX_HOOKS */
-
-/* Runs on the next fiber's stack: the finished one is no longer in use. */
+/* Runs on the next fiber's stack: the finished one is no longer in use.
+ * The sender finished, so no slot gets its state (context NULL). */
 static fctx_transfer_t fiber_release(fctx_transfer_t t)
 {
-#if FCTX_HOOKS
-    struct fctx_msg *m = (struct fctx_msg *)t.data;
-    struct fiber_record *rec = (struct fiber_record *)m->data;
-    fctx_hooks_set_current(m->to);
-    fctx_hooks_after(m->to, NULL);
-#else
-    struct fiber_record *rec = (struct fiber_record *)t.data;
-#endif
+    fctx_transfer_t from_finished = {NULL, t.data};
+    struct fiber_record *rec = (struct fiber_record *)arrived(from_finished).data;
     fctx_stack_t stack = rec->stack; /* copy out before the memory goes */
     fctx_allocator_t alloc = rec->alloc;
     if (FCTX_UNLIKELY(rec->diag))
         fctx_internal_overflow_remove(&stack);
-#if FCTX_HOOKS
-    fctx_hooks_destroy(&rec->hctx, &stack);
-#if FCTX_SPLIT_STACK
-    fctx_hooks_split_finish(&rec->hctx, &stack, &alloc);
-#endif
+    fctx_hooks_finished(REC_HCTX(rec), &stack, &alloc);
     alloc.deallocate(alloc.state, &stack);
     fctx_fiber_transfer_t none = {NULL, NULL};
     return on_top_result(none);
-#else
-    alloc.deallocate(alloc.state, &stack);
-    fctx_transfer_t r = {NULL, NULL};
-    return r;
-#endif
 }
 
 /* Record address minus fiber_main's frame address (see the top of the
@@ -262,21 +221,14 @@ FIBER_NOINLINE static void fiber_main(fctx_transfer_t t)
         next = rec->fn(ft.fiber, ft.data);
     if (next == NULL)
         fctx_internal_entry_returned(); /* nowhere to go: fatal, documented */
-#if FCTX_HOOKS
     /* The last message lives in the record, not in this frame: telling
      * ASan that this fiber finishes frees its fake stack, where a local
      * may live (detect_stack_use_after_return). */
-    struct fctx_msg *m = &rec->last_msg;
-    m->data = rec;
-    m->from = &rec->hctx;
-    m->to = fctx_hooks_slot_get(next);
-    m->done = 0;
-    fctx_hooks_before(m->from, m->to, 1);
-    FCTX_TSAN_SWITCH(m->to);
-    fctx_ontop((fctx_t)next, m, fiber_release);
-#else
-    fctx_ontop((fctx_t)next, rec, fiber_release);
-#endif
+    struct fctx_hctx *dest = fctx_hooks_slot_get((fctx_t)next);
+    fctx_msg_ref last = fctx_msg_fill(REC_LAST_MSG(rec), rec, REC_HCTX(rec), dest);
+    fctx_hooks_before(REC_HCTX(rec), dest, 1);
+    FCTX_TSAN_SWITCH(dest);
+    fctx_ontop((fctx_t)next, last, fiber_release);
     fctx_internal_entry_returned(); /* not reached: we were freed */
 }
 
@@ -332,13 +284,7 @@ static int create(fctx_fiber_t *out, const fctx_fiber_attr_t *attr, fctx_fiber_f
      * reports an overflow into them as STATUS_STACK_OVERFLOW. */
     fctx_internal_set_stack_allocation(ctx, stack.base);
 #endif
-#if FCTX_HOOKS
-    fctx_hooks_init(&rec->hctx, &stack);
-#if FCTX_SPLIT_STACK
-    fctx_hooks_split_init(&rec->hctx, &stack, alloc);
-#endif
-    fctx_hooks_slot_put(ctx, &rec->hctx);
-#endif
+    fctx_hooks_created(REC_HCTX(rec), &stack, alloc, ctx);
     if (FCTX_UNLIKELY(rec->park_first))
         *out = switch_to(ctx, rec).fiber; /* fiber_main learns where records are */
     else
@@ -378,8 +324,7 @@ fctx_fiber_transfer_t fctx_fiber_resume_with(fctx_fiber_t f, fctx_fiber_ontop_fn
         return einval_transfer();
     struct ontop_call call;
     call.fn = fn;
-    call.data = data;
-    return ontop_to((fctx_t)f, &call);
+    return ontop_to((fctx_t)f, &call, data);
 }
 
 static fctx_fiber_transfer_t cancel_on_top(fctx_fiber_transfer_t t)

@@ -15,7 +15,9 @@
  * kept in a thread-local pointer that is re-read after every switch through
  * non-inlined accessors (never cached across a switch: fibers migrate).
  *
- * Without any tool (the default) FCTX_HOOKS is 0 and none of this exists.
+ * Without any tool (the default) FCTX_HOOKS is 0: every hook below is an
+ * inline no-op and a message is the data pointer itself (fctx_msg_ref), so
+ * the one fiber code path (src/fiber.c) compiles to the raw primitives.
  */
 #ifndef FCTX_HOOKS_H
 #define FCTX_HOOKS_H
@@ -116,6 +118,158 @@ FCTX_HIDDEN void fctx_hooks_after(struct fctx_hctx *me, struct fctx_hctx *from);
 /* The word just below a suspended context's saved frame. */
 FCTX_HIDDEN struct fctx_hctx *fctx_hooks_slot_get(void *ctx);
 FCTX_HIDDEN void fctx_hooks_slot_put(void *ctx, struct fctx_hctx *h);
+
+/* What travels through a switch: the message's address. */
+typedef struct fctx_msg *fctx_msg_ref;
+
+static inline fctx_msg_ref fctx_msg_fill(struct fctx_msg *m, void *data, struct fctx_hctx *from,
+                                         struct fctx_hctx *to)
+{
+    m->data = data;
+    m->from = from;
+    m->to = to;
+    m->done = 0;
+    return m;
+}
+
+static inline fctx_msg_ref fctx_msg_of(struct fctx_msg *m)
+{
+    return m;
+}
+
+static inline void *fctx_msg_data(fctx_msg_ref m)
+{
+    return m->data;
+}
+
+/* Arrived in a context through message m from the suspended context ctx
+ * (NULL: the sender finished): tell the tools, park the sender's state in
+ * ctx's slot.  A "done" message was announced already. */
+static inline void fctx_hooks_arrived(fctx_msg_ref m, void *ctx)
+{
+    if (!m->done) {
+        fctx_hooks_set_current(m->to);
+        fctx_hooks_after(m->to, m->from);
+        if (m->from != NULL && ctx != NULL)
+            fctx_hooks_slot_put(ctx, m->from);
+    }
+}
+
+/* The result of a function run on top travels in a per-thread message that
+ * is already "done": the switch was announced when the function started. */
+static inline fctx_msg_ref fctx_hooks_result(void *data)
+{
+    struct fctx_msg *m = fctx_hooks_result_msg();
+    m->data = data;
+    m->from = NULL;
+    m->to = fctx_hooks_current();
+    m->done = 1;
+    return m;
+}
+
+/* A new fiber's state h for its stack, put in the slot of its context. */
+static inline void fctx_hooks_created(struct fctx_hctx *h, const fctx_stack_t *stack,
+                                      const fctx_allocator_t *alloc, void *ctx)
+{
+    fctx_hooks_init(h, stack);
+#if FCTX_SPLIT_STACK
+    fctx_hooks_split_init(h, stack, alloc);
+#else
+    (void)alloc;
+#endif
+    fctx_hooks_slot_put(ctx, h);
+}
+
+/* A finished fiber's state, from another stack before the stack is freed. */
+static inline void fctx_hooks_finished(struct fctx_hctx *h, const fctx_stack_t *stack,
+                                       const fctx_allocator_t *alloc)
+{
+    fctx_hooks_destroy(h, stack);
+#if FCTX_SPLIT_STACK
+    fctx_hooks_split_finish(h, stack, alloc);
+#else
+    (void)alloc;
+#endif
+}
+
+#else /* no tool: no state, no-op hooks, the message is the data */
+
+struct fctx_hctx; /* never defined: only NULL pointers to it exist */
+
+/* Storage a caller sets aside for a message: only the data is kept. */
+struct fctx_msg {
+    void *data;
+};
+
+typedef void *fctx_msg_ref;
+
+#define FCTX_TSAN_SWITCH(to) ((void)0)
+
+static inline struct fctx_hctx *fctx_hooks_current(void)
+{
+    return NULL;
+}
+
+static inline struct fctx_hctx *fctx_hooks_slot_get(void *ctx)
+{
+    (void)ctx;
+    return NULL;
+}
+
+static inline void fctx_hooks_before(struct fctx_hctx *from, struct fctx_hctx *to,
+                                     int from_finishing)
+{
+    (void)from;
+    (void)to;
+    (void)from_finishing;
+}
+
+static inline fctx_msg_ref fctx_msg_fill(struct fctx_msg *m, void *data, struct fctx_hctx *from,
+                                         struct fctx_hctx *to)
+{
+    m->data = data; /* read back by fctx_msg_of (ontop); dead otherwise */
+    (void)from;
+    (void)to;
+    return data;
+}
+
+static inline fctx_msg_ref fctx_msg_of(struct fctx_msg *m)
+{
+    return m->data;
+}
+
+static inline void *fctx_msg_data(fctx_msg_ref m)
+{
+    return m;
+}
+
+static inline void fctx_hooks_arrived(fctx_msg_ref m, void *ctx)
+{
+    (void)m;
+    (void)ctx;
+}
+
+static inline fctx_msg_ref fctx_hooks_result(void *data)
+{
+    return data;
+}
+
+static inline void fctx_hooks_created(struct fctx_hctx *h, const fctx_stack_t *stack,
+                                      const fctx_allocator_t *alloc, void *ctx)
+{
+    (void)h;
+    (void)stack;
+    (void)alloc;
+    (void)ctx;
+}
+
+static inline void fctx_hooks_finished(struct fctx_hctx *h, const fctx_stack_t *stack,
+                                       const fctx_allocator_t *alloc)
+{
+    (void)h;
+    (void)stack;
+    (void)alloc;
+}
 
 #endif /* FCTX_HOOKS */
 #endif
