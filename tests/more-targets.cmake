@@ -52,11 +52,11 @@ endif()
 # Back-chain walks end at the start stub's zero link (ppc64 always; s390x
 # code built with -mbackchain).  i386 and mips64 have no back chain (their
 # frame-pointer chains end at the stub's zeroed fp: tests/test_backtrace.c).
-if(FCTX_ARCH STREQUAL "ppc64" OR FCTX_ARCH STREQUAL "s390x")
+if(FCTX_TARGET_BACK_CHAIN)
   fctx_add_test(test_backchain more-targets/test_backchain.c)
   if(FCTX_ARCH STREQUAL "s390x")
     target_compile_options(test_backchain PRIVATE -mbackchain)
   endif()
 else()
-  message(STATUS "fctx more-targets: test_backchain not registered: ${FCTX_ARCH} has no back chain")
+  message(STATUS "fctx more-targets: test_backchain not registered: ${FCTX_TARGET} has no back chain (cmake/FctxTargets.cmake)")
 endif()
