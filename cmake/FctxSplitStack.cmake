@@ -1,5 +1,5 @@
 # FctxSplitStack.cmake - the FCTX_SPLIT_STACK option: segmented stacks on
-# libgcc's split-stack runtime (see src/splitstack.c, docs/stacks.md).
+# libgcc's split-stack runtime (see src/stacks/splitstack.c, docs/stacks.md).
 #
 # fctx_enable_split_stack(<target>) checks that the toolchain can build and
 # (natively) run a split-stack program with fctx's requirements, and fails

@@ -103,7 +103,7 @@ FCTX_HIDDEN void fctx_hooks_before(struct fctx_hctx *from, struct fctx_hctx *to,
 #endif
 
 #if FCTX_SPLIT_STACK
-/* Split stacks (src/splitstack.c): a new fiber's context (all zero unless
+/* Split stacks (src/stacks/splitstack.c): a new fiber's context (all zero unless
  * its stack came from fctx_split_allocator()), and a finished fiber's final
  * context handed back to its allocator so every segment gets released. */
 FCTX_HIDDEN void fctx_hooks_split_init(struct fctx_hctx *h, const fctx_stack_t *stack,

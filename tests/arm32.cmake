@@ -1,4 +1,4 @@
-# 32-bit Arm (AAPCS) port tests (docs/port-arm32.md): FP environment per
+# 32-bit Arm (AAPCS) port tests (docs/abi-arm.md): FP environment per
 # context, Arm/Thumb interworking, EHABI unwinding and gdb backtraces at a
 # context's first frame.  The core suite (test_registers, test_context,
 # test_unwind, ...) covers the rest on this target.

@@ -1,5 +1,5 @@
 # tests/more-targets.cmake - extra tests of the i386, ppc64le (ELFv2),
-# s390x and mips64el (n64) ports; see docs/more-targets.md.  Included by
+# s390x and mips64el (n64) ports; see docs/abi-x86.md, abi-power.md, abi-s390x.md and abi-mips.md.  Included by
 # tests/CMakeLists.txt after the core tests are defined.  Every test that
 # cannot run on this target is not registered, and the reason is printed.
 

@@ -1,5 +1,5 @@
 # tests/ports.cmake - extra tests of the AArch64 (AAPCS64) and RISC-V 64
-# (LP64D/LP64) ports; see docs/ports.md.  Included by tests/CMakeLists.txt
+# (LP64D/LP64) ports; see docs/abi-arm.md and docs/abi-riscv.md.  Included by tests/CMakeLists.txt
 # after the core tests are defined.  Every test that cannot run on this
 # target is not registered, and the reason is printed here.
 

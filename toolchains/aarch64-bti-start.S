@@ -1,5 +1,5 @@
 /*
- * Program entry for the aarch64-bti test build (see docs/ports.md).
+ * Program entry for the aarch64-bti test build (see docs/abi-arm.md).
  *
  * Why: with -Wl,-z,force-bti the whole executable is mapped as BTI-guarded,
  * but Debian 12's startup objects (Scrt1.o, crti.o, crtbeginS.o, crtendS.o)

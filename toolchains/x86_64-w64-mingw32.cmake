@@ -2,7 +2,7 @@
 # syntax (asm/*_x86_64_ms_gas.S).  Tests run under Wine.
 #   cmake -S . -B b -G Ninja -DCMAKE_TOOLCHAIN_FILE=toolchains/x86_64-w64-mingw32.cmake
 # Wine needs a warm server for a fast, hang-free ctest: see
-# scripts/presets.d/mingw-gas.sh (and docs/windows.md).
+# scripts/presets.d/mingw-gas.sh (and docs/abi-x86.md).
 set(CMAKE_SYSTEM_NAME Windows)
 set(CMAKE_SYSTEM_PROCESSOR AMD64)
 set(CMAKE_C_COMPILER x86_64-w64-mingw32-gcc)

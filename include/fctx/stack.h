@@ -11,7 +11,7 @@
  *             out like a grown thread stack instead: the reserved guard
  *             pages, a spare committed page (room for the exception record)
  *             and a PAGE_GUARD page, so mapped_size = size + guard pages + 2
- *             pages there (docs/windows.md).
+ *             pages there (docs/stacks.md (Windows stacks) and docs/abi-x86.md (Win64)).
  *
  * Large frames: a guard only catches an overflow that touches it.  A frame
  * larger than the guard (a big local array, alloca, a VLA) can move the

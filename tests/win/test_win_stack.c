@@ -1,4 +1,4 @@
-/* Windows stacks (src/win/stack.c): traits, size rounding, the fixed and
+/* Windows stacks (src/stacks/win.c): traits, size rounding, the fixed and
  * guarded allocators and their memory states, guard-page faults and stack
  * overflow in child processes (tests/win/death_win.h).  The Windows
  * counterpart of tests/test_stack.c, whose traits and exhaustion checks are
@@ -16,7 +16,7 @@
 #define STATUS_ACCESS_VIOLATION_ 0xC0000005ul
 #define STATUS_STACK_OVERFLOW_ 0xC00000FDul
 #define STATUS_GUARD_PAGE_VIOLATION_ 0x80000001ul
-#define GUARD_PAGES 2 /* src/win/stack.c: spare + guard page above the reserved one */
+#define GUARD_PAGES 2 /* src/stacks/win.c: spare + guard page above the reserved one */
 
 static void test_traits(void)
 {
