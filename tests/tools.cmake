@@ -35,7 +35,7 @@ if(FCTX_BINARY_FORMAT STREQUAL "elf" AND CMAKE_C_COMPILER_ID MATCHES "GNU|Clang"
   endif()
 
   # Frame-record layouts the walk knows (see the head of test_framewalk.c).
-  if(FCTX_ARCH MATCHES "^(x86_64|i386|arm64|riscv64)$")
+  if(FCTX_TARGET_FRAME_WALK)
     fctx_add_test(test_framewalk test_framewalk.c)
     include(CheckCCompilerFlag)
     check_c_compiler_flag(-mno-omit-leaf-frame-pointer FCTX_TEST_HAVE_NO_OMIT_LEAF_FP)
@@ -46,7 +46,7 @@ if(FCTX_BINARY_FORMAT STREQUAL "elf" AND CMAKE_C_COMPILER_ID MATCHES "GNU|Clang"
       target_compile_definitions(test_framewalk PRIVATE FCTX_TEST_LIB_FRAME_POINTERS)
     endif()
   else()
-    message(STATUS "fctx tests: test_framewalk not registered (${FCTX_ARCH}: no single frame-record layout "
+    message(STATUS "fctx tests: test_framewalk not registered (${FCTX_TARGET}: FRAME_WALK OFF, no single frame-record layout "
                    "to walk; e.g. Arm32 gcc and Thumb differ, ppc64/s390x use back chains)")
   endif()
 else()

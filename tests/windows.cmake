@@ -10,22 +10,12 @@ if(NOT WIN32)
   return()
 endif()
 
-if(FCTX_ASSEMBLER STREQUAL "masm")
-  # Only ASM_MASM is enabled (MSVC has no GAS): the register-torture helper
-  # comes in MASM too, same code and contract as tests/regs/regs_x86_64_ms_pe.S.
-  set_source_files_properties(regs/regs_x86_64_ms_pe.S PROPERTIES HEADER_FILE_ONLY ON)
-  target_sources(test_registers PRIVATE regs/regs_x86_64_ms_pe.asm)
-endif()
-
 fctx_add_test(test_context test_context.c)
 fctx_add_test(test_fiber test_fiber.c)
 target_include_directories(test_fiber BEFORE PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/win/compat)
 fctx_add_test(test_win_stack win/test_win_stack.c)
-if(FCTX_ASSEMBLER STREQUAL "masm")
-  fctx_add_test(test_win_teb win/test_win_teb.c regs/regs_x86_64_ms_pe.asm)
-else()
-  fctx_add_test(test_win_teb win/test_win_teb.c regs/regs_x86_64_ms_pe.S)
-endif()
+# The TEB test reuses the register helper (GAS or MASM, cmake/FctxTargets.cmake REGS).
+fctx_add_test(test_win_teb win/test_win_teb.c regs/${FCTX_TARGET_REGS})
 message(STATUS "fctx tests: test_stack and test_stack_mprotect not registered on Windows "
                "(POSIX traits, rlimits, mprotect); test_win_stack covers the Windows allocators. "
                "Not tested on Windows: ENOMEM on exhaustion (no address-space limit to impose)")
