@@ -1,9 +1,10 @@
 /*
  * Saved-register frame of a suspended context, AArch64 AAPCS64 (ELF and
- * Apple arm64 Mach-O).  Shared by jump_, make_ and
- * ontop_arm64_aapcs_{elf,macho}_gas.S: the only place that knows these
- * offsets.  The offsets are plain numbers, so a white-box
- * C test may include this file too (the macros are assembler-only).
+ * Apple arm64 Mach-O).  Shared by jump_, make_ and ontop_arm64_aapcs_gas.S,
+ * which serve both object formats (format.h): the only place that knows
+ * these offsets and this ABI's facts.  The offsets are plain numbers, so a
+ * white-box C test may include this file too (the macros are
+ * assembler-only).
  *
  * ABI facts relied on (Procedure Call Standard for the Arm 64-bit
  * Architecture, AAPCS64):
@@ -49,6 +50,12 @@
  *    passed as an argument in two registers (x0:x1 as the first argument):
  *    the same pair, so a new context's start stub needs no shuffling.
  *  - a frame record is {x29, x30} at [x29]; a zero x29 ends the chain.
+ *  - Apple arm64 is AAPCS64 for everything a switch touches, with two
+ *    rules on top: x18 is reserved for the platform (never touched here,
+ *    so every context of a thread keeps the thread's x18), and x29 must
+ *    always hold a valid frame-record chain (ours is the record at the
+ *    bottom of the saved frame; a new context's ends with 0).  Plain arm64
+ *    only: arm64e (the pointer-authentication ABI) is not supported.
  *
  * A context (fctx_t) is the address of this block on its own stack, which
  * is the stack pointer of the suspended context (16-byte aligned, because
@@ -90,6 +97,12 @@
 
 #ifdef __ASSEMBLER__
 
+#include "format.h"
+
+#if defined(__arm64e__)
+#  error "arm64e (pointer authentication ABI) is not supported; build for arm64"
+#endif
+
 /*
  * Branch protection.  With -mbranch-protection=bti (or =standard) the
  * compiler defines __ARM_FEATURE_BTI_DEFAULT; every place an indirect branch
@@ -130,9 +143,9 @@
 #if FCTX_PAC_ENABLED
 #  define FCTX_PROP_PAC 2  /* GNU_PROPERTY_AARCH64_FEATURE_1_PAC */
 /* Sign x30 at function entry; tell the unwinder x30 is now signed. */
-#  define FCTX_SIGN_LR      FCTX_PAC_SIGN_LR; .cfi_negate_ra_state
+#  define FCTX_SIGN_LR      FCTX_PAC_SIGN_LR FCTX_SEP .cfi_negate_ra_state
 /* Authenticate x30 (sp must be the value it was signed with). */
-#  define FCTX_AUTH_LR      FCTX_PAC_AUTH_LR; .cfi_negate_ra_state
+#  define FCTX_AUTH_LR      FCTX_PAC_AUTH_LR FCTX_SEP .cfi_negate_ra_state
 #else
 #  define FCTX_PROP_PAC 0
 #  define FCTX_SIGN_LR
@@ -148,65 +161,83 @@
  * ours.
  */
 #define FCTX_CFI_FRAME_SAVED                   \
-    .cfi_offset x29, FRAME_FP - FRAME_SIZE;    \
-    .cfi_offset x30, FRAME_LR - FRAME_SIZE;    \
-    .cfi_offset x19, FRAME_X19 - FRAME_SIZE;   \
-    .cfi_offset x20, FRAME_X19 + 8 - FRAME_SIZE; \
-    .cfi_offset x21, FRAME_X21 - FRAME_SIZE;   \
-    .cfi_offset x22, FRAME_X21 + 8 - FRAME_SIZE; \
-    .cfi_offset x23, FRAME_X23 - FRAME_SIZE;   \
-    .cfi_offset x24, FRAME_X23 + 8 - FRAME_SIZE; \
-    .cfi_offset x25, FRAME_X25 - FRAME_SIZE;   \
-    .cfi_offset x26, FRAME_X25 + 8 - FRAME_SIZE; \
-    .cfi_offset x27, FRAME_X27 - FRAME_SIZE;   \
-    .cfi_offset x28, FRAME_X27 + 8 - FRAME_SIZE; \
-    .cfi_offset d8, FRAME_D8 - FRAME_SIZE;     \
-    .cfi_offset d9, FRAME_D8 + 8 - FRAME_SIZE; \
-    .cfi_offset d10, FRAME_D10 - FRAME_SIZE;   \
-    .cfi_offset d11, FRAME_D10 + 8 - FRAME_SIZE; \
-    .cfi_offset d12, FRAME_D12 - FRAME_SIZE;   \
-    .cfi_offset d13, FRAME_D12 + 8 - FRAME_SIZE; \
-    .cfi_offset d14, FRAME_D14 - FRAME_SIZE;   \
+    .cfi_offset x29, FRAME_FP - FRAME_SIZE FCTX_SEP    \
+    .cfi_offset x30, FRAME_LR - FRAME_SIZE FCTX_SEP    \
+    .cfi_offset x19, FRAME_X19 - FRAME_SIZE FCTX_SEP   \
+    .cfi_offset x20, FRAME_X19 + 8 - FRAME_SIZE FCTX_SEP \
+    .cfi_offset x21, FRAME_X21 - FRAME_SIZE FCTX_SEP   \
+    .cfi_offset x22, FRAME_X21 + 8 - FRAME_SIZE FCTX_SEP \
+    .cfi_offset x23, FRAME_X23 - FRAME_SIZE FCTX_SEP   \
+    .cfi_offset x24, FRAME_X23 + 8 - FRAME_SIZE FCTX_SEP \
+    .cfi_offset x25, FRAME_X25 - FRAME_SIZE FCTX_SEP   \
+    .cfi_offset x26, FRAME_X25 + 8 - FRAME_SIZE FCTX_SEP \
+    .cfi_offset x27, FRAME_X27 - FRAME_SIZE FCTX_SEP   \
+    .cfi_offset x28, FRAME_X27 + 8 - FRAME_SIZE FCTX_SEP \
+    .cfi_offset d8, FRAME_D8 - FRAME_SIZE FCTX_SEP     \
+    .cfi_offset d9, FRAME_D8 + 8 - FRAME_SIZE FCTX_SEP \
+    .cfi_offset d10, FRAME_D10 - FRAME_SIZE FCTX_SEP   \
+    .cfi_offset d11, FRAME_D10 + 8 - FRAME_SIZE FCTX_SEP \
+    .cfi_offset d12, FRAME_D12 - FRAME_SIZE FCTX_SEP   \
+    .cfi_offset d13, FRAME_D12 + 8 - FRAME_SIZE FCTX_SEP \
+    .cfi_offset d14, FRAME_D14 - FRAME_SIZE FCTX_SEP   \
     .cfi_offset d15, FRAME_D14 + 8 - FRAME_SIZE
 
 /* CFI once the frame is popped: CFA = sp, every register holds its value. */
 #define FCTX_CFI_FRAME_POPPED                              \
-    .cfi_def_cfa_offset 0;                                 \
-    .cfi_restore x29; .cfi_restore x30;                    \
-    .cfi_restore x19; .cfi_restore x20; .cfi_restore x21;  \
-    .cfi_restore x22; .cfi_restore x23; .cfi_restore x24;  \
-    .cfi_restore x25; .cfi_restore x26; .cfi_restore x27;  \
-    .cfi_restore x28;                                      \
-    .cfi_restore d8; .cfi_restore d9; .cfi_restore d10;    \
-    .cfi_restore d11; .cfi_restore d12; .cfi_restore d13;  \
-    .cfi_restore d14; .cfi_restore d15
-
-/* Open and close an exported function with CFI and its landing pad. */
-#define FCTX_FUNC_BEGIN(name) \
-    .text;                    \
-    .globl name;              \
-    .type name, %function;    \
-    .p2align 4;               \
-name:                         \
-    .cfi_startproc;           \
-    FCTX_BTI_C
-
-#define FCTX_FUNC_END(name) \
-    .cfi_endproc;           \
-    .size name, . - name
+    .cfi_def_cfa_offset 0 FCTX_SEP                                 \
+    .cfi_restore x29 FCTX_SEP .cfi_restore x30 FCTX_SEP                    \
+    .cfi_restore x19 FCTX_SEP .cfi_restore x20 FCTX_SEP .cfi_restore x21 FCTX_SEP  \
+    .cfi_restore x22 FCTX_SEP .cfi_restore x23 FCTX_SEP .cfi_restore x24 FCTX_SEP  \
+    .cfi_restore x25 FCTX_SEP .cfi_restore x26 FCTX_SEP .cfi_restore x27 FCTX_SEP  \
+    .cfi_restore x28 FCTX_SEP                                      \
+    .cfi_restore d8 FCTX_SEP .cfi_restore d9 FCTX_SEP .cfi_restore d10 FCTX_SEP    \
+    .cfi_restore d11 FCTX_SEP .cfi_restore d12 FCTX_SEP .cfi_restore d13 FCTX_SEP  \
+    .cfi_restore d14 FCTX_SEP .cfi_restore d15
 
 /*
- * End of every file: non-executable stack, and when built with branch
- * protection the GNU property note that tells the linker (and through it
- * the kernel / dynamic loader) this object honours BTI and/or PAC.  A
- * single object without the BTI bit turns BTI off for the whole image.
- * Layout (ELF note): namesz, descsz, type NT_GNU_PROPERTY_TYPE_0 (5),
- * "GNU\0", then one property: pr_type GNU_PROPERTY_AARCH64_FEATURE_1_AND
- * (0xc0000000), pr_datasz 4, the feature bits, padded to 8 bytes.
+ * FCTX_SAVE_REGS / FCTX_LOAD_REGS: store / reload x19-x28 and d8-d15 in
+ * the frame at sp (jump and ontop; x29, x30 and FPCR are handled there).
+ * Only the low 64 bits of v8-v15 are ours to keep.
  */
+#define FCTX_REGS(op)                           \
+    op      x19, x20, [sp, #FRAME_X19] FCTX_SEP \
+    op      x21, x22, [sp, #FRAME_X21] FCTX_SEP \
+    op      x23, x24, [sp, #FRAME_X23] FCTX_SEP \
+    op      x25, x26, [sp, #FRAME_X25] FCTX_SEP \
+    op      x27, x28, [sp, #FRAME_X27] FCTX_SEP \
+    op      d8, d9, [sp, #FRAME_D8] FCTX_SEP    \
+    op      d10, d11, [sp, #FRAME_D10] FCTX_SEP \
+    op      d12, d13, [sp, #FRAME_D12] FCTX_SEP \
+    op      d14, d15, [sp, #FRAME_D14]
+#define FCTX_SAVE_REGS FCTX_REGS(stp)
+#define FCTX_LOAD_REGS FCTX_REGS(ldp)
+
+/*
+ * FCTX_ADR_LOCAL(reg, name): reg = address of the local label `name`,
+ * position independent.  Mach-O has no relocation for `adr`, and the label
+ * may lie in another atom (function), so there it is page + offset.
+ */
+#if FCTX_MACHO
+#  define FCTX_ADR_LOCAL(reg, name)             \
+    adrp    reg, FCTX_LOCAL_SYM(name)@PAGE FCTX_SEP \
+    add     reg, reg, FCTX_LOCAL_SYM(name)@PAGEOFF
+#else
+#  define FCTX_ADR_LOCAL(reg, name) adr reg, FCTX_LOCAL_SYM(name)
+#endif
+
+/*
+ * Object format (ELF, Mach-O): format.h.  The landing pad is `bti c`
+ * under BTI.  ELF: when built with branch protection, the GNU property
+ * note that tells the linker (and through it the kernel / dynamic loader)
+ * this object honours BTI and/or PAC; a single object without the BTI bit
+ * turns BTI off for the whole image.  Layout (ELF note): namesz, descsz,
+ * type NT_GNU_PROPERTY_TYPE_0 (5), "GNU\0", then one property: pr_type
+ * GNU_PROPERTY_AARCH64_FEATURE_1_AND (0xc0000000), pr_datasz 4, the
+ * feature bits, padded to 8 bytes.
+ */
+#define FCTX_ENTRY_PAD FCTX_BTI_C
 #if FCTX_PROP_BTI || FCTX_PROP_PAC
-#  define FCTX_FILE_END                             \
-    .section .note.GNU-stack, "", %progbits;        \
+#  define FCTX_ELF_NOTES                            \
     .pushsection .note.gnu.property, "a";           \
     .p2align 3;                                     \
     .long 4;                                        \
@@ -219,7 +250,7 @@ name:                         \
     .long 0;                                        \
     .popsection
 #else
-#  define FCTX_FILE_END .section .note.GNU-stack, "", %progbits
+#  define FCTX_ELF_NOTES
 #endif
 
 #endif /* __ASSEMBLER__ */

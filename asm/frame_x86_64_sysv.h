@@ -1,8 +1,8 @@
 /*
  * Saved-register frame of a suspended context, x86-64 System V ABI (ELF and
- * Mach-O).  Shared by jump_, make_ and ontop_x86_64_sysv_gas.S (the
- * *_macho_gas.S files assemble the same sources with Mach-O conventions):
- * the only place that knows these offsets and this ABI's facts.
+ * Mach-O).  Shared by jump_, make_ and ontop_x86_64_sysv_gas.S, which serve
+ * both object formats (format.h): the only place that knows these offsets
+ * and this ABI's facts.
  *
  * ABI facts relied on (System V AMD64 psABI; macOS x86-64 is the same for
  * everything a switch touches):
@@ -222,52 +222,32 @@
 #  define FCTX_CET_NOTE
 #endif
 
+/* Object format (ELF, Mach-O): format.h, with these two port parts. */
+#define FCTX_ENTRY_PAD FCTX_ENDBR
+#define FCTX_ELF_NOTES FCTX_CET_NOTE
+#include "format.h"
+
 /*
- * Object-format conventions, so that one source per job serves ELF and
- * Mach-O (the *_macho_gas.S files include the same sources):
- *  FCTX_SYM(name)              the assembler symbol of C name `name`
- *  FCTX_FUNC_BEGIN/END(name)   an exported function with CFI (+ endbr64)
- *  FCTX_LOCAL_FUNC_BEGIN(name) a file-local function with CFI
- *  FCTX_LOCAL_LABEL(name)      a file-local label inside a function (on
- *                              Mach-O assembler-local, so that it does not
- *                              start a new atom), referred to as
- *                              FCTX_LOCAL_SYM(name)
- *  FCTX_FILE_END               the per-file trailer (ELF: IBT note and
- *                              non-executable stack; Mach-O: dead-stripping)
+ * FCTX_SAVE_GPRS base / FCTX_LOAD_GPRS base: store / reload the
+ * callee-saved general registers in the frame at `base` (jump and ontop).
  */
-#if defined(__APPLE__) && defined(__MACH__)
-#  include "macho_gas.h"
-#  define FCTX_FUNC_BEGIN(name) FCTX_MACHO_FUNC_BEGIN(name); FCTX_ENDBR
-#  define FCTX_LOCAL_FUNC_BEGIN(name) FCTX_MACHO_LOCAL_FUNC_BEGIN(name)
-#  define FCTX_FUNC_END(name) FCTX_MACHO_FUNC_END(name)
-#  define FCTX_LOCAL_SYM(name) L##name
-#  define FCTX_LOCAL_LABEL(name) L##name:
-#  define FCTX_FILE_END FCTX_MACHO_FILE_END
-#else
-#  define FCTX_SYM(name) name
-#  define FCTX_FUNC_BEGIN(name) \
-    .text;                    \
-    .globl name;              \
-    .type name, @function;    \
-    .p2align 4;               \
-name:                         \
-    .cfi_startproc;           \
-    FCTX_ENDBR
-#  define FCTX_LOCAL_FUNC_BEGIN(name) \
-    .text;                          \
-    .type name, @function;          \
-    .p2align 4;                     \
-name:                               \
-    .cfi_startproc
-#  define FCTX_FUNC_END(name) \
-    .cfi_endproc;           \
-    .size name, . - name
-#  define FCTX_LOCAL_SYM(name) name
-#  define FCTX_LOCAL_LABEL(name) name:
-#  define FCTX_FILE_END \
-    FCTX_CET_NOTE;      \
-    .section .note.GNU-stack,"",%progbits
-#endif
+    .macro FCTX_SAVE_GPRS base
+    movq    %r12, FRAME_R12(\base)
+    movq    %r13, FRAME_R13(\base)
+    movq    %r14, FRAME_R14(\base)
+    movq    %r15, FRAME_R15(\base)
+    movq    %rbx, FRAME_RBX(\base)
+    movq    %rbp, FRAME_RBP(\base)
+    .endm
+
+    .macro FCTX_LOAD_GPRS base
+    movq    FRAME_R12(\base), %r12
+    movq    FRAME_R13(\base), %r13
+    movq    FRAME_R14(\base), %r14
+    movq    FRAME_R15(\base), %r15
+    movq    FRAME_RBX(\base), %rbx
+    movq    FRAME_RBP(\base), %rbp
+    .endm
 
 /* CFI after the switch: `to`'s callee-saved values are still in its frame,
  * which ends at the CFA (FRAME_SIZE above the frame's base). */

@@ -1,5 +1,5 @@
 /*
- * fctx_transfer_t fctx_jump(fctx_t to, void *data)     AArch64 AAPCS64, ELF, GAS
+ * fctx_transfer_t fctx_jump(fctx_t to, void *data)     AArch64 AAPCS64, GAS
  *
  * ABI facts (AAPCS64; details and the frame drawing in frame_arm64_aapcs.h):
  * callee-saved x19-x29, sp, d8-d15 (low halves of v8-v15); FPCR (FP modes)
@@ -21,6 +21,12 @@
  * is mispredicted on every switch; we take the same path in every build so
  * the code that is tested is the code that ships.
  */
+/* A universal macOS build compiles this one file for both slices: the
+ * x86-64 slice gets the x86-64 code. */
+#if defined(__APPLE__) && defined(__x86_64__)
+#  include "jump_x86_64_sysv_gas.S"
+#else
+
 #include "frame_arm64_aapcs.h"
 
 FCTX_FUNC_BEGIN(fctx_jump)
@@ -29,15 +35,7 @@ FCTX_FUNC_BEGIN(fctx_jump)
     stp     x29, x30, [sp, #-FRAME_SIZE]!   /* allocate the frame; the frame
                                                record {fp, lr} goes first */
     .cfi_def_cfa_offset FRAME_SIZE
-    stp     x19, x20, [sp, #FRAME_X19]
-    stp     x21, x22, [sp, #FRAME_X21]
-    stp     x23, x24, [sp, #FRAME_X23]
-    stp     x25, x26, [sp, #FRAME_X25]
-    stp     x27, x28, [sp, #FRAME_X27]
-    stp     d8, d9, [sp, #FRAME_D8]     /* only the low 64 bits are ours to keep */
-    stp     d10, d11, [sp, #FRAME_D10]
-    stp     d12, d13, [sp, #FRAME_D12]
-    stp     d14, d15, [sp, #FRAME_D14]
+    FCTX_SAVE_REGS                      /* x19-x28, d8-d15 */
 #ifndef FCTX_NO_FPU_CONTROL
     mrs     x9, fpcr                    /* our rounding/flush/trap modes */
     str     x9, [sp, #FRAME_FPCR]
@@ -47,15 +45,7 @@ FCTX_FUNC_BEGIN(fctx_jump)
     mov     x10, sp                     /* our context: handed to `to` */
     mov     sp, x0                      /* switch stacks; `to` has the same
                                            frame shape, so the CFI holds */
-    ldp     x19, x20, [sp, #FRAME_X19]
-    ldp     x21, x22, [sp, #FRAME_X21]
-    ldp     x23, x24, [sp, #FRAME_X23]
-    ldp     x25, x26, [sp, #FRAME_X25]
-    ldp     x27, x28, [sp, #FRAME_X27]
-    ldp     d8, d9, [sp, #FRAME_D8]
-    ldp     d10, d11, [sp, #FRAME_D10]
-    ldp     d12, d13, [sp, #FRAME_D12]
-    ldp     d14, d15, [sp, #FRAME_D14]
+    FCTX_LOAD_REGS
 #ifndef FCTX_NO_FPU_CONTROL
     ldr     x11, [sp, #FRAME_FPCR]
     cmp     x9, x11                     /* writing FPCR can be slow (it may
@@ -74,3 +64,4 @@ FCTX_FUNC_BEGIN(fctx_jump)
 FCTX_FUNC_END(fctx_jump)
 
 FCTX_FILE_END
+#endif

@@ -1,6 +1,6 @@
 /*
  * fctx_transfer_t fctx_jump(fctx_t to, void *data)      x86-64 SysV, GAS
- *                                        (ELF; Mach-O through the macho file)
+ *                                        (ELF and Mach-O: format.h)
  *
  * rdi = to, rsi = data.  Saves the callee-saved state on the current stack
  * (layout and ABI facts, FP rules included: frame_x86_64_sysv.h), switches
@@ -23,9 +23,10 @@
  *    ret: a ret into another context's return address always misses the
  *    return-stack predictor.
  */
-/* Universal macOS builds compile this one file once per slice. */
+/* A universal macOS build compiles this one file for both slices: the
+ * arm64 slice gets the arm64 code. */
 #if defined(__APPLE__) && (defined(__aarch64__) || defined(__arm64__))
-#  include "jump_arm64_aapcs_macho_gas.S"
+#  include "jump_arm64_aapcs_gas.S"
 #else
 
 #include "frame_x86_64_sysv.h"
@@ -38,12 +39,7 @@ FCTX_FUNC_BEGIN(fctx_jump)
     fnstcw  FRAME_X87CW(%rax)           /* x87 masks/precision/rounding */
     stmxcsr FRAME_MXCSR(%rax)           /* SSE control bits (+ status, unused) */
 #endif
-    movq    %r12, FRAME_R12(%rax)
-    movq    %r13, FRAME_R13(%rax)
-    movq    %r14, FRAME_R14(%rax)
-    movq    %r15, FRAME_R15(%rax)
-    movq    %rbx, FRAME_RBX(%rax)
-    movq    %rbp, FRAME_RBP(%rax)
+    FCTX_SAVE_GPRS %rax
 
     leaq    FRAME_SIZE(%rdi), %rsp      /* switch: `to`'s rsp as after its
                                            call returned */
@@ -51,12 +47,7 @@ FCTX_FUNC_BEGIN(fctx_jump)
        rsp itself and its callee-saved values are still in the frame below. */
     .cfi_def_cfa_offset 0
     FCTX_CFI_FRAME_SAVED
-    movq    FRAME_R12(%rdi), %r12
-    movq    FRAME_R13(%rdi), %r13
-    movq    FRAME_R14(%rdi), %r14
-    movq    FRAME_R15(%rdi), %r15
-    movq    FRAME_RBX(%rdi), %rbx
-    movq    FRAME_RBP(%rdi), %rbp
+    FCTX_LOAD_GPRS %rdi
     movq    %rsi, %rdx                  /* second word of the transfer */
 #ifndef FCTX_NO_FPU_CONTROL
     FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f /* control words differ: load them */

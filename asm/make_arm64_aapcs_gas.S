@@ -1,6 +1,6 @@
 /*
  * fctx_t fctx_make(void *stack_top, size_t stack_size, fctx_entry_fn entry)
- *                                                   AArch64 AAPCS64, ELF, GAS
+ *                                                   AArch64 AAPCS64, GAS
  *
  * ABI facts (AAPCS64; frame drawing in frame_arm64_aapcs.h): sp must be
  * 16-byte aligned; the transfer {ctx, data} arrives in x0:x1 both as a
@@ -17,6 +17,12 @@
  * everything else zero.
  * Returns the frame's address.
  */
+/* A universal macOS build compiles this one file for both slices: the
+ * x86-64 slice gets the x86-64 code. */
+#if defined(__APPLE__) && defined(__x86_64__)
+#  include "make_x86_64_sysv_gas.S"
+#else
+
 #include "frame_arm64_aapcs.h"
 
 FCTX_FUNC_BEGIN(fctx_make)
@@ -38,7 +44,7 @@ FCTX_FUNC_BEGIN(fctx_make)
     mov     x10, xzr                    /* slot unused */
 #endif
     stp     x10, xzr, [x0, #FRAME_FPCR] /* FPCR and the padding word */
-    adr     x17, fctx_context_resume    /* first resume lands in the stub */
+    FCTX_ADR_LOCAL(x17, fctx_context_resume) /* first resume lands in the stub */
 #if FCTX_PAC_ENABLED
     mov     x16, x9                     /* modifier: the sp that jump/ontop
                                            authenticate with (ctx + FRAME_SIZE) */
@@ -58,22 +64,19 @@ FCTX_FUNC_END(fctx_make)
  * marks the return address undefined so unwinders and debuggers stop here.
  * sp is the aligned top: the ABI's 16-byte alignment at the call.
  */
-    .text
-    .type   fctx_context_start, %function
-    .p2align 4
-fctx_context_start:
-    .cfi_startproc
+FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     .cfi_undefined x30
     nop                                 /* resumes land after this: unwinders
                                            look a return address up at addr - 1,
                                            which must be in this FDE, not in
                                            fctx_make's just before it */
-fctx_context_resume:
+FCTX_LOCAL_LABEL(fctx_context_resume)
     blr     x19                         /* entry(transfer): x0:x1 is already
                                            the first argument; must not return */
-    bl      fctx_internal_entry_returned /* hidden C handler, never returns */
+    bl      FCTX_SYM(fctx_internal_entry_returned) /* hidden C handler,
+                                           never returns */
     brk     #1                          /* not reached */
-    .cfi_endproc
-    .size   fctx_context_start, . - fctx_context_start
+FCTX_FUNC_END(fctx_context_start)
 
 FCTX_FILE_END
+#endif

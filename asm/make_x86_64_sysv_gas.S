@@ -1,7 +1,7 @@
 /*
  * fctx_t fctx_make(void *stack_top, size_t stack_size, fctx_entry_fn entry)
  *                                        x86-64 SysV, GAS
- *                                        (ELF; Mach-O through the macho file)
+ *                                        (ELF and Mach-O: format.h)
  *
  * rdi = stack_top, rsi = stack_size (unused: the frame needs FRAME_SIZE
  * bytes, far below any accepted size), rdx = entry.  Builds, just below the
@@ -13,9 +13,10 @@
  * precision); the exception flags it sees are the thread's, whatever they
  * are when it first runs (frame_x86_64_sysv.h).  Returns the frame's address.
  */
-/* Universal macOS builds compile this one file once per slice. */
+/* A universal macOS build compiles this one file for both slices: the
+ * arm64 slice gets the arm64 code. */
 #if defined(__APPLE__) && (defined(__aarch64__) || defined(__arm64__))
-#  include "make_arm64_aapcs_macho_gas.S"
+#  include "make_arm64_aapcs_gas.S"
 #else
 
 #include "frame_x86_64_sysv.h"

@@ -1,6 +1,6 @@
 /*
  * fctx_transfer_t fctx_ontop(fctx_t to, void *data, fctx_ontop_fn fn)
- *                                                   AArch64 AAPCS64, ELF, GAS
+ *                                                   AArch64 AAPCS64, GAS
  *
  * ABI facts (AAPCS64; frame drawing in frame_arm64_aapcs.h): callee-saved
  * x19-x29, sp, d8-d15; FPCR per context, FPSR per thread (the header's FP
@@ -21,21 +21,19 @@
  * through any other register sets BTYPE 11 in a guarded page, which only
  * `bti j`/`bti jc` accept, so a normal C function would fault.
  */
+/* A universal macOS build compiles this one file for both slices: the
+ * x86-64 slice gets the x86-64 code. */
+#if defined(__APPLE__) && defined(__x86_64__)
+#  include "ontop_x86_64_sysv_gas.S"
+#else
+
 #include "frame_arm64_aapcs.h"
 
 FCTX_FUNC_BEGIN(fctx_ontop)
     FCTX_SIGN_LR                        /* same frame as fctx_jump */
     stp     x29, x30, [sp, #-FRAME_SIZE]!
     .cfi_def_cfa_offset FRAME_SIZE
-    stp     x19, x20, [sp, #FRAME_X19]
-    stp     x21, x22, [sp, #FRAME_X21]
-    stp     x23, x24, [sp, #FRAME_X23]
-    stp     x25, x26, [sp, #FRAME_X25]
-    stp     x27, x28, [sp, #FRAME_X27]
-    stp     d8, d9, [sp, #FRAME_D8]
-    stp     d10, d11, [sp, #FRAME_D10]
-    stp     d12, d13, [sp, #FRAME_D12]
-    stp     d14, d15, [sp, #FRAME_D14]
+    FCTX_SAVE_REGS                      /* x19-x28, d8-d15 */
 #ifndef FCTX_NO_FPU_CONTROL
     mrs     x9, fpcr
     str     x9, [sp, #FRAME_FPCR]
@@ -44,15 +42,7 @@ FCTX_FUNC_BEGIN(fctx_ontop)
 
     mov     x10, sp                     /* our context */
     mov     sp, x0                      /* switch stacks */
-    ldp     x19, x20, [sp, #FRAME_X19]
-    ldp     x21, x22, [sp, #FRAME_X21]
-    ldp     x23, x24, [sp, #FRAME_X23]
-    ldp     x25, x26, [sp, #FRAME_X25]
-    ldp     x27, x28, [sp, #FRAME_X27]
-    ldp     d8, d9, [sp, #FRAME_D8]
-    ldp     d10, d11, [sp, #FRAME_D10]
-    ldp     d12, d13, [sp, #FRAME_D12]
-    ldp     d14, d15, [sp, #FRAME_D14]
+    FCTX_LOAD_REGS
 #ifndef FCTX_NO_FPU_CONTROL
     ldr     x11, [sp, #FRAME_FPCR]
     cmp     x9, x11                     /* skip the (possibly slow) write */
@@ -72,3 +62,4 @@ FCTX_FUNC_BEGIN(fctx_ontop)
 FCTX_FUNC_END(fctx_ontop)
 
 FCTX_FILE_END
+#endif

@@ -1,7 +1,7 @@
 /*
  * fctx_transfer_t fctx_ontop(fctx_t to, void *data, fctx_ontop_fn fn)
  *                                        x86-64 SysV, GAS
- *                                        (ELF; Mach-O through the macho file)
+ *                                        (ELF and Mach-O: format.h)
  *
  * rdi = to, rsi = data, rdx = fn.  Saves our state like fctx_jump, switches
  * to `to` and restores its registers and FP control words (the same rules:
@@ -13,9 +13,10 @@
  * function entry.  Same technique as fctx_jump (see there): our frame goes
  * into the red zone below rsp, `to`'s is read through rdi.
  */
-/* Universal macOS builds compile this one file once per slice. */
+/* A universal macOS build compiles this one file for both slices: the
+ * arm64 slice gets the arm64 code. */
 #if defined(__APPLE__) && (defined(__aarch64__) || defined(__arm64__))
-#  include "ontop_arm64_aapcs_macho_gas.S"
+#  include "ontop_arm64_aapcs_gas.S"
 #else
 
 #include "frame_x86_64_sysv.h"
@@ -26,12 +27,7 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     fnstcw  FRAME_X87CW(%rax)
     stmxcsr FRAME_MXCSR(%rax)
 #endif
-    movq    %r12, FRAME_R12(%rax)
-    movq    %r13, FRAME_R13(%rax)
-    movq    %r14, FRAME_R14(%rax)
-    movq    %r15, FRAME_R15(%rax)
-    movq    %rbx, FRAME_RBX(%rax)
-    movq    %rbp, FRAME_RBP(%rax)
+    FCTX_SAVE_GPRS %rax
 
     leaq    FRAME_RIP(%rdi), %rsp       /* switch, keeping `to`'s resume
                                            address: fn returns there */
@@ -39,12 +35,7 @@ FCTX_FUNC_BEGIN(fctx_ontop)
        callee-saved values still in the frame below. */
     .cfi_def_cfa_offset 8
     FCTX_CFI_FRAME_SAVED
-    movq    FRAME_R12(%rdi), %r12
-    movq    FRAME_R13(%rdi), %r13
-    movq    FRAME_R14(%rdi), %r14
-    movq    FRAME_R15(%rdi), %r15
-    movq    FRAME_RBX(%rdi), %rbx
-    movq    FRAME_RBP(%rdi), %rbp
+    FCTX_LOAD_GPRS %rdi
 #ifndef FCTX_NO_FPU_CONTROL
     FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f /* control words differ: load them */
 #endif
