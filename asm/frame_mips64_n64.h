@@ -89,6 +89,35 @@
 #define FCSR_CONTROL 0x01600f83
 
 #ifdef __ASSEMBLER__
+/*
+ * fctx_gprs op / fctx_fprs op: `op` (sd or ld; sdc1 or ldc1) every
+ * callee-saved integer register (s0-s7, fp, gp) / FP register (f24-f31)
+ * to or from its slot in the frame at sp; jump and ontop save and restore
+ * the same set (ra and FCSR are handled there).
+ */
+    .macro fctx_gprs op
+    \op     $16, FRAME_S0($sp)
+    \op     $17, FRAME_S1($sp)
+    \op     $18, FRAME_S2($sp)
+    \op     $19, FRAME_S3($sp)
+    \op     $20, FRAME_S4($sp)
+    \op     $21, FRAME_S5($sp)
+    \op     $22, FRAME_S6($sp)
+    \op     $23, FRAME_S7($sp)
+    \op     $30, FRAME_FP($sp)
+    \op     $28, FRAME_GP($sp)
+    .endm
+    .macro fctx_fprs op
+    \op     $f24, FRAME_F24($sp)
+    \op     $f25, FRAME_F25($sp)
+    \op     $f26, FRAME_F26($sp)
+    \op     $f27, FRAME_F27($sp)
+    \op     $f28, FRAME_F28($sp)
+    \op     $f29, FRAME_F29($sp)
+    \op     $f30, FRAME_F30($sp)
+    \op     $f31, FRAME_F31($sp)
+    .endm
+
 /* The FCSR part of jump/ontop (rule above; noreorder code).  Save: our
  * FCSR, also kept in \cur for the restore.  Restore (sp = the target's
  * frame): \cur = our FCSR still, \t1 and \t2 scratch. */

@@ -16,16 +16,7 @@
 FCTX_FUNC_BEGIN(fctx_ontop)
     daddiu  $sp, $sp, -FRAME_SIZE       /* same frame as fctx_jump */
     .cfi_adjust_cfa_offset FRAME_SIZE
-    sd      $16, FRAME_S0($sp)
-    sd      $17, FRAME_S1($sp)
-    sd      $18, FRAME_S2($sp)
-    sd      $19, FRAME_S3($sp)
-    sd      $20, FRAME_S4($sp)
-    sd      $21, FRAME_S5($sp)
-    sd      $22, FRAME_S6($sp)
-    sd      $23, FRAME_S7($sp)
-    sd      $30, FRAME_FP($sp)
-    sd      $28, FRAME_GP($sp)
+    fctx_gprs sd
     sd      $31, FRAME_RA($sp)
     .cfi_offset 31, FRAME_RA - FRAME_SIZE
 #ifdef __mips_hard_float
@@ -33,40 +24,17 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     fctx_fcsr_save $12                  /* modes per context, flags per
                                            thread: see frame_mips64_n64.h */
 #endif
-    sdc1    $f24, FRAME_F24($sp)
-    sdc1    $f25, FRAME_F25($sp)
-    sdc1    $f26, FRAME_F26($sp)
-    sdc1    $f27, FRAME_F27($sp)
-    sdc1    $f28, FRAME_F28($sp)
-    sdc1    $f29, FRAME_F29($sp)
-    sdc1    $f30, FRAME_F30($sp)
-    sdc1    $f31, FRAME_F31($sp)
+    fctx_fprs sdc1
 #endif
 
     move    $13, $sp                    /* our context */
     move    $25, $6                     /* fn, in t9 for the PIC call */
     move    $sp, $4                     /* switch stacks */
-    ld      $16, FRAME_S0($sp)
-    ld      $17, FRAME_S1($sp)
-    ld      $18, FRAME_S2($sp)
-    ld      $19, FRAME_S3($sp)
-    ld      $20, FRAME_S4($sp)
-    ld      $21, FRAME_S5($sp)
-    ld      $22, FRAME_S6($sp)
-    ld      $23, FRAME_S7($sp)
-    ld      $30, FRAME_FP($sp)
-    ld      $28, FRAME_GP($sp)
+    fctx_gprs ld
     ld      $31, FRAME_RA($sp)          /* fn returns to `to`'s resume point */
     .cfi_restore 31
 #ifdef __mips_hard_float
-    ldc1    $f24, FRAME_F24($sp)
-    ldc1    $f25, FRAME_F25($sp)
-    ldc1    $f26, FRAME_F26($sp)
-    ldc1    $f27, FRAME_F27($sp)
-    ldc1    $f28, FRAME_F28($sp)
-    ldc1    $f29, FRAME_F29($sp)
-    ldc1    $f30, FRAME_F30($sp)
-    ldc1    $f31, FRAME_F31($sp)
+    fctx_fprs ldc1
 #ifndef FCTX_NO_FPU_CONTROL
     fctx_fcsr_restore $12, $14, $15      /* only if the modes differ */
 #endif
