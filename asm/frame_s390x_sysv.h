@@ -111,6 +111,22 @@ name:                         \
     .cfi_endproc;           \
     .size name, . - name
 
+/*
+ * fctx_fprs op: `op` (std or ld) the callee-saved FP registers f8-f15 to or
+ * from their slots in the frame at r15; jump and ontop save and restore the
+ * same set (r6-r14 go with stmg/lmg, FPC through the macros below).
+ */
+    .macro fctx_fprs op
+    \op     %f8, FRAME_F8(%r15)
+    \op     %f9, FRAME_F9(%r15)
+    \op     %f10, FRAME_F10(%r15)
+    \op     %f11, FRAME_F11(%r15)
+    \op     %f12, FRAME_F12(%r15)
+    \op     %f13, FRAME_F13(%r15)
+    \op     %f14, FRAME_F14(%r15)
+    \op     %f15, FRAME_F15(%r15)
+    .endm
+
 /* The FPC part of jump/ontop (rule above).  Save: our FPC, also kept in
  * \cur for the restore.  Restore (sp = the target's frame): \cur = our
  * FPC still, \tmp scratch; both may be any GPR but must survive between

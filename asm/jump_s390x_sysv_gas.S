@@ -18,14 +18,7 @@ FCTX_FUNC_BEGIN(fctx_jump)
     aghi    %r15, -FRAME_SIZE           /* allocate before storing: no red zone */
     .cfi_adjust_cfa_offset FRAME_SIZE
     stg     %r1, FRAME_BACKCHAIN(%r15)
-    std     %f8, FRAME_F8(%r15)
-    std     %f9, FRAME_F9(%r15)
-    std     %f10, FRAME_F10(%r15)
-    std     %f11, FRAME_F11(%r15)
-    std     %f12, FRAME_F12(%r15)
-    std     %f13, FRAME_F13(%r15)
-    std     %f14, FRAME_F14(%r15)
-    std     %f15, FRAME_F15(%r15)
+    fctx_fprs std
 #ifndef FCTX_NO_FPU_CONTROL
     fctx_fpc_save %r7                   /* modes per context, flags per
                                            thread: see frame_s390x_sysv.h */
@@ -35,14 +28,7 @@ FCTX_FUNC_BEGIN(fctx_jump)
     lgr     %r1, %r15                   /* our context */
     lgr     %r15, %r3                   /* switch stacks; `to` has the same
                                            frame shape, so the CFI holds */
-    ld      %f8, FRAME_F8(%r15)
-    ld      %f9, FRAME_F9(%r15)
-    ld      %f10, FRAME_F10(%r15)
-    ld      %f11, FRAME_F11(%r15)
-    ld      %f12, FRAME_F12(%r15)
-    ld      %f13, FRAME_F13(%r15)
-    ld      %f14, FRAME_F14(%r15)
-    ld      %f15, FRAME_F15(%r15)
+    fctx_fprs ld
 #ifndef FCTX_NO_FPU_CONTROL
     fctx_fpc_restore %r7, %r8           /* only if the modes differ */
 #endif
