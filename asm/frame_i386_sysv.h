@@ -114,6 +114,24 @@ name:                         \
     .cfi_endproc;           \
     .size name, . - name
 
+/*
+ * fctx_gprs_save / fctx_gprs_load: the callee-saved integer registers
+ * (edi, esi, ebx, ebp) to / from their slots in the frame at esp; jump and
+ * ontop save and restore the same set (esp and eip are the switch itself).
+ */
+    .macro fctx_gprs_save
+    movl    %edi, FRAME_EDI(%esp)
+    movl    %esi, FRAME_ESI(%esp)
+    movl    %ebx, FRAME_EBX(%esp)
+    movl    %ebp, FRAME_EBP(%esp)
+    .endm
+    .macro fctx_gprs_load
+    movl    FRAME_EDI(%esp), %edi
+    movl    FRAME_ESI(%esp), %esi
+    movl    FRAME_EBX(%esp), %ebx
+    movl    FRAME_EBP(%esp), %ebp
+    .endm
+
 #ifndef FCTX_NO_FPU_CONTROL
 #define MXCSR_CONTROL_BITS 0xffc0 /* DAZ, masks, rounding, FZ; 0-5: flags */
 #define X87_EXCEPTIONS     0x3f   /* SW flags = CW masks, bits 0-5 */

@@ -18,10 +18,7 @@ FCTX_FUNC_BEGIN(fctx_jump)
 #ifndef FCTX_NO_FPU_CONTROL
     fctx_fpu_save %esp                  /* MXCSR + x87 CW (frame header) */
 #endif
-    movl    %edi, FRAME_EDI(%esp)
-    movl    %esi, FRAME_ESI(%esp)
-    movl    %ebx, FRAME_EBX(%esp)
-    movl    %ebp, FRAME_EBP(%esp)
+    fctx_gprs_save
 
     movl    %esp, %eax                  /* our context: first transfer word */
     movl    FRAME_ARG1(%esp), %edx      /* data: second transfer word */
@@ -31,10 +28,7 @@ FCTX_FUNC_BEGIN(fctx_jump)
     /* control bits differ? (rare: then out of line) */
     fctx_fpu_check .Ljump_fpu
 #endif
-    movl    FRAME_EDI(%esp), %edi
-    movl    FRAME_ESI(%esp), %esi
-    movl    FRAME_EBX(%esp), %ebx
-    movl    FRAME_EBP(%esp), %ebp
+    fctx_gprs_load
     movl    FRAME_RESULT(%esp), %ecx    /* `to`'s hidden result pointer */
     movl    %eax, 0(%ecx)               /* its transfer = {our ctx, data} */
     movl    %edx, 4(%ecx)

@@ -27,10 +27,7 @@ FCTX_FUNC_BEGIN(fctx_ontop)
 #ifndef FCTX_NO_FPU_CONTROL
     fctx_fpu_save %esp                  /* MXCSR + x87 CW (frame header) */
 #endif
-    movl    %edi, FRAME_EDI(%esp)
-    movl    %esi, FRAME_ESI(%esp)
-    movl    %ebx, FRAME_EBX(%esp)
-    movl    %ebp, FRAME_EBP(%esp)
+    fctx_gprs_save
 
     movl    %esp, %eax                  /* our context */
     movl    FRAME_ARG1(%esp), %edx      /* data */
@@ -40,10 +37,7 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     /* control bits differ? (rare: then out of line) */
     fctx_fpu_check .Lontop_fpu
 #endif
-    movl    FRAME_EDI(%esp), %edi
-    movl    FRAME_ESI(%esp), %esi
-    movl    FRAME_EBX(%esp), %ebx
-    movl    FRAME_EBP(%esp), %ebp
+    fctx_gprs_load
     movl    %eax, FRAME_ARG0(%esp)      /* fn's argument {our context, data} */
     movl    %edx, FRAME_ARG1(%esp)
     leal    FRAME_EIP(%esp), %esp       /* keep return address + hidden ptr */
