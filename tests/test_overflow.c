@@ -682,6 +682,23 @@ static int diagnosed_after(const struct death *d, const char *what)
     return 1;
 }
 
+/* The child with a previous SA_SIGINFO handler.  qemu-user (seen once with
+ * qemu-i386 7.2 on a loaded 2-core host, kill() on a fiber) can die itself
+ * of the SIGSEGV the guest sends to itself: signal 11 and no output at all,
+ * before any handler ran.  Under an emulator only, such a silent death is
+ * run again, at most twice, and said; natively it fails at once. */
+static struct death run_child_previous(void)
+{
+    struct death d = run_in_child(child_previous);
+    for (int again = 0; FCTX_TEST_EMULATED && again < 2 && d.signal == SIGSEGV &&
+                        d.output[0] == '\0';
+         ++again) {
+        printf(" [the emulator died without output: run again]");
+        d = run_in_child(child_previous);
+    }
+    return d;
+}
+
 static void test_not_ours(void)
 {
     for (int k = 0; k < K_COUNT; ++k) {
@@ -708,7 +725,7 @@ static void test_not_ours(void)
                 CHECK(died_of(&d, kind_signal(k)));
             }
             g_prev = P_INFO;
-            d = run_in_child(child_previous);
+            d = run_child_previous();
             CHECK(diagnosed_after(&d, "passed on: ok"));
             CHECK(strstr(d.output, "SIGUSR1 handler ran") == NULL);
             if (dfl_runs)
@@ -725,26 +742,26 @@ static void test_not_ours(void)
         g_twice = 0;
         g_prev = P_PLAIN;
         g_kind = K_RAISE;
-        struct death d = run_in_child(child_previous);
+        struct death d = run_child_previous();
         CHECK(diagnosed_after(&d, "passed on: ok"));
         g_kind = K_FAULT;
-        d = run_in_child(child_previous);
+        d = run_child_previous();
         CHECK(diagnosed_after(&d, "passed on: ok"));
         g_prev = P_NODEFER;
         g_kind = K_RAISE;
-        d = run_in_child(child_previous);
+        d = run_child_previous();
         CHECK(diagnosed_after(&d, "passed on: ok"));
         /* SIG_IGN: a sent signal is ignored; a fault or SI_KERNEL cannot be. */
         g_prev = P_IGN;
         g_kind = K_KILL;
-        d = run_in_child(child_previous);
+        d = run_child_previous();
         CHECK(diagnosed_after(&d, "passed on: ok"));
         g_kind = K_FAULT;
-        d = run_in_child(child_previous);
+        d = run_child_previous();
         CHECK(died_of(&d, SIGSEGV));
         if (kernel_case_not_run() == NULL) {
             g_kind = K_KERNEL;
-            d = run_in_child(child_previous);
+            d = run_child_previous();
             CHECK(died_of(&d, SIGSEGV));
         } else {
             printf("  SIG_IGN before fctx, undeliverable signal (SI_KERNEL), %s fiber: %s\n",
@@ -754,7 +771,7 @@ static void test_not_ours(void)
         g_prev = P_RESETHAND;
         g_kind = K_RAISE;
         g_twice = 1;
-        d = run_in_child(child_previous);
+        d = run_child_previous();
         CHECK(died_of(&d, SIGSEGV));
         CHECK(strstr(d.output, "recorder ran") != NULL);
         g_twice = 0;
