@@ -742,26 +742,26 @@ static void test_not_ours(void)
         g_twice = 0;
         g_prev = P_PLAIN;
         g_kind = K_RAISE;
-        struct death d = run_child_previous();
+        struct death d = run_in_child(child_previous);
         CHECK(diagnosed_after(&d, "passed on: ok"));
         g_kind = K_FAULT;
-        d = run_child_previous();
+        d = run_in_child(child_previous);
         CHECK(diagnosed_after(&d, "passed on: ok"));
         g_prev = P_NODEFER;
         g_kind = K_RAISE;
-        d = run_child_previous();
+        d = run_in_child(child_previous);
         CHECK(diagnosed_after(&d, "passed on: ok"));
         /* SIG_IGN: a sent signal is ignored; a fault or SI_KERNEL cannot be. */
         g_prev = P_IGN;
         g_kind = K_KILL;
-        d = run_child_previous();
+        d = run_in_child(child_previous);
         CHECK(diagnosed_after(&d, "passed on: ok"));
         g_kind = K_FAULT;
-        d = run_child_previous();
+        d = run_in_child(child_previous);
         CHECK(died_of(&d, SIGSEGV));
         if (kernel_case_not_run() == NULL) {
             g_kind = K_KERNEL;
-            d = run_child_previous();
+            d = run_in_child(child_previous);
             CHECK(died_of(&d, SIGSEGV));
         } else {
             printf("  SIG_IGN before fctx, undeliverable signal (SI_KERNEL), %s fiber: %s\n",
@@ -771,7 +771,7 @@ static void test_not_ours(void)
         g_prev = P_RESETHAND;
         g_kind = K_RAISE;
         g_twice = 1;
-        d = run_child_previous();
+        d = run_in_child(child_previous);
         CHECK(died_of(&d, SIGSEGV));
         CHECK(strstr(d.output, "recorder ran") != NULL);
         g_twice = 0;
