@@ -33,23 +33,7 @@
     jmp     0b
 .endm
 
-/* Save/restore the six callee-saved GPRs at FRAME_* offsets from a base. */
-.macro SAVE_GPR base
-    movq    %r12, FRAME_R12(\base)
-    movq    %r13, FRAME_R13(\base)
-    movq    %r14, FRAME_R14(\base)
-    movq    %r15, FRAME_R15(\base)
-    movq    %rbx, FRAME_RBX(\base)
-    movq    %rbp, FRAME_RBP(\base)
-.endm
-.macro LOAD_GPR base
-    movq    FRAME_R12(\base), %r12
-    movq    FRAME_R13(\base), %r13
-    movq    FRAME_R14(\base), %r14
-    movq    FRAME_R15(\base), %r15
-    movq    FRAME_RBX(\base), %rbx
-    movq    FRAME_RBP(\base), %rbp
-.endm
+/* The six callee-saved GPRs: FCTX_SAVE_GPRS / FCTX_LOAD_GPRS (frame header). */
 
 /* The fctx 0.1 switch (before this study): rsp moved down and used as the
  * base on both sides; control words loaded after the GPRs; resume address
@@ -58,10 +42,10 @@ ALT alt_prev_jump
     leaq    -FRAME_RIP(%rsp), %rsp
     stmxcsr FRAME_MXCSR(%rsp)
     fnstcw  FRAME_X87CW(%rsp)
-    SAVE_GPR %rsp
+    FCTX_SAVE_GPRS %rsp
     movq    %rsp, %rax
     movq    %rdi, %rsp
-    LOAD_GPR %rsp
+    FCTX_LOAD_GPRS %rsp
     ldmxcsr FRAME_MXCSR(%rsp)
     fldcw   FRAME_X87CW(%rsp)
     movq    FRAME_RIP(%rsp), %r8
@@ -75,13 +59,13 @@ ALT alt_early_jump
     leaq    -FRAME_RIP(%rsp), %rsp
     stmxcsr FRAME_MXCSR(%rsp)
     fnstcw  FRAME_X87CW(%rsp)
-    SAVE_GPR %rsp
+    FCTX_SAVE_GPRS %rsp
     movq    %rsp, %rax
     movq    %rdi, %rsp
     movq    FRAME_RIP(%rsp), %r8
     ldmxcsr FRAME_MXCSR(%rsp)
     fldcw   FRAME_X87CW(%rsp)
-    LOAD_GPR %rsp
+    FCTX_LOAD_GPRS %rsp
     leaq    FRAME_SIZE(%rsp), %rsp
     movq    %rsi, %rdx
     jmp     *%r8
@@ -119,7 +103,7 @@ ALT alt_cond_both_jump
     leaq    -FRAME_RIP(%rsp), %rsp
     stmxcsr FRAME_MXCSR(%rsp)
     fnstcw  FRAME_X87CW(%rsp)
-    SAVE_GPR %rsp
+    FCTX_SAVE_GPRS %rsp
     movq    %rsp, %rax
     movq    %rdi, %rsp
     movq    FRAME_RIP(%rsp), %r8
@@ -129,7 +113,7 @@ ALT alt_cond_both_jump
 3:  movzwl  FRAME_X87CW(%rsp), %ecx
     cmpw    %cx, FRAME_X87CW(%rax)
     jne     2f
-4:  LOAD_GPR %rsp
+4:  FCTX_LOAD_GPRS %rsp
     leaq    FRAME_SIZE(%rsp), %rsp
     movq    %rsi, %rdx
     jmp     *%r8
@@ -174,7 +158,7 @@ ALT alt_cond_x87_jump
     leaq    -FRAME_RIP(%rsp), %rsp
     stmxcsr FRAME_MXCSR(%rsp)
     fnstcw  FRAME_X87CW(%rsp)
-    SAVE_GPR %rsp
+    FCTX_SAVE_GPRS %rsp
     movq    %rsp, %rax
     movq    %rdi, %rsp
     movq    FRAME_RIP(%rsp), %r8
@@ -182,7 +166,7 @@ ALT alt_cond_x87_jump
     movzwl  FRAME_X87CW(%rsp), %ecx
     cmpw    %cx, FRAME_X87CW(%rax)
     jne     1f
-2:  LOAD_GPR %rsp
+2:  FCTX_LOAD_GPRS %rsp
     leaq    FRAME_SIZE(%rsp), %rsp
     movq    %rsi, %rdx
     jmp     *%r8
@@ -195,11 +179,11 @@ ALT alt_rz_uncond_jump
     leaq    -FRAME_RIP(%rsp), %rax
     stmxcsr FRAME_MXCSR(%rax)
     fnstcw  FRAME_X87CW(%rax)
-    SAVE_GPR %rax
+    FCTX_SAVE_GPRS %rax
     leaq    FRAME_SIZE(%rdi), %rsp
     ldmxcsr FRAME_MXCSR(%rdi)
     fldcw   FRAME_X87CW(%rdi)
-    LOAD_GPR %rdi
+    FCTX_LOAD_GPRS %rdi
     movq    %rsi, %rdx
     jmp     *FRAME_RIP(%rdi)
 
@@ -212,13 +196,13 @@ ALT alt_whole_mxcsr_jump
     leaq    -FRAME_RIP(%rsp), %rax
     stmxcsr FRAME_MXCSR(%rax)
     fnstcw  FRAME_X87CW(%rax)
-    SAVE_GPR %rax
+    FCTX_SAVE_GPRS %rax
     leaq    FRAME_SIZE(%rdi), %rsp
     ldmxcsr FRAME_MXCSR(%rdi)
     movzwl  FRAME_X87CW(%rdi), %ecx
     cmpw    %cx, FRAME_X87CW(%rax)
     jne     1f
-2:  LOAD_GPR %rdi
+2:  FCTX_LOAD_GPRS %rdi
     movq    %rsi, %rdx
     jmp     *FRAME_RIP(%rdi)
 1:  fldcw   FRAME_X87CW(%rdi)
@@ -232,9 +216,9 @@ ALT alt_sep_check_jump
     leaq    -FRAME_RIP(%rsp), %rax
     fnstcw  FRAME_X87CW(%rax)
     stmxcsr FRAME_MXCSR(%rax)
-    SAVE_GPR %rax
+    FCTX_SAVE_GPRS %rax
     leaq    FRAME_SIZE(%rdi), %rsp
-    LOAD_GPR %rdi
+    FCTX_LOAD_GPRS %rdi
     movq    %rsi, %rdx
     movl    FRAME_MXCSR(%rdi), %ecx
     xorl    FRAME_MXCSR(%rax), %ecx
@@ -258,9 +242,9 @@ ALT alt_fused_check_jump
     leaq    -FRAME_RIP(%rsp), %rax
     fnstcw  FRAME_X87CW(%rax)
     stmxcsr FRAME_MXCSR(%rax)
-    SAVE_GPR %rax
+    FCTX_SAVE_GPRS %rax
     leaq    FRAME_SIZE(%rdi), %rsp
-    LOAD_GPR %rdi
+    FCTX_LOAD_GPRS %rdi
     movq    %rsi, %rdx
     movl    FRAME_X87CW(%rdi), %ecx
     xorl    FRAME_X87CW(%rax), %ecx     /* x87 CW | MXCSR low half << 16 */
@@ -276,20 +260,20 @@ ALT alt_vex_jump
     leaq    -FRAME_RIP(%rsp), %rax
     fnstcw  FRAME_X87CW(%rax)
     vstmxcsr FRAME_MXCSR(%rax)
-    SAVE_GPR %rax
+    FCTX_SAVE_GPRS %rax
     leaq    FRAME_SIZE(%rdi), %rsp
-    LOAD_GPR %rdi
+    FCTX_LOAD_GPRS %rdi
     movq    %rsi, %rdx
     SHIPPED_FP_TAIL
 
 /* The shipped code with fnstcw/stmxcsr after the GPR stores. */
 ALT alt_st_late_jump
     leaq    -FRAME_RIP(%rsp), %rax
-    SAVE_GPR %rax
+    FCTX_SAVE_GPRS %rax
     fnstcw  FRAME_X87CW(%rax)
     stmxcsr FRAME_MXCSR(%rax)
     leaq    FRAME_SIZE(%rdi), %rsp
-    LOAD_GPR %rdi
+    FCTX_LOAD_GPRS %rdi
     movq    %rsi, %rdx
     SHIPPED_FP_TAIL
 
@@ -298,10 +282,10 @@ ALT alt_check_early_jump
     leaq    -FRAME_RIP(%rsp), %rax
     fnstcw  FRAME_X87CW(%rax)
     stmxcsr FRAME_MXCSR(%rax)
-    SAVE_GPR %rax
+    FCTX_SAVE_GPRS %rax
     leaq    FRAME_SIZE(%rdi), %rsp
     FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
-0:  LOAD_GPR %rdi
+0:  FCTX_LOAD_GPRS %rdi
     movq    %rsi, %rdx
     jmp     *FRAME_RIP(%rdi)
 1:  FCTX_FP_SWITCH_SLOW %rax, %rdi
@@ -312,9 +296,9 @@ ALT alt_align64_jump, 6
     leaq    -FRAME_RIP(%rsp), %rax
     fnstcw  FRAME_X87CW(%rax)
     stmxcsr FRAME_MXCSR(%rax)
-    SAVE_GPR %rax
+    FCTX_SAVE_GPRS %rax
     leaq    FRAME_SIZE(%rdi), %rsp
-    LOAD_GPR %rdi
+    FCTX_LOAD_GPRS %rdi
     movq    %rsi, %rdx
     SHIPPED_FP_TAIL
 
@@ -323,9 +307,9 @@ ALT alt_ret_jump
     leaq    -FRAME_RIP(%rsp), %rax
     fnstcw  FRAME_X87CW(%rax)
     stmxcsr FRAME_MXCSR(%rax)
-    SAVE_GPR %rax
+    FCTX_SAVE_GPRS %rax
     leaq    FRAME_RIP(%rdi), %rsp
-    LOAD_GPR %rdi
+    FCTX_LOAD_GPRS %rdi
     movq    %rsi, %rdx
     FCTX_FP_SWITCH_CHECK %rax, %rdi, 1f
 0:  ret
@@ -336,9 +320,9 @@ ALT alt_ret_jump
 ALT alt_probe_stmxcsr_jump
     leaq    -FRAME_RIP(%rsp), %rax
     stmxcsr FRAME_MXCSR(%rax)
-    SAVE_GPR %rax
+    FCTX_SAVE_GPRS %rax
     leaq    FRAME_SIZE(%rdi), %rsp
-    LOAD_GPR %rdi
+    FCTX_LOAD_GPRS %rdi
     movq    %rsi, %rdx
     jmp     *FRAME_RIP(%rdi)
 
@@ -347,20 +331,20 @@ ALT alt_probe_stmxcsr_jump
 ALT alt_probe_ldmxcsr_jump
     leaq    -FRAME_RIP(%rsp), %rax
     movl    $0x1f80, FRAME_MXCSR(%rax)
-    SAVE_GPR %rax
+    FCTX_SAVE_GPRS %rax
     leaq    FRAME_SIZE(%rdi), %rsp
     ldmxcsr FRAME_MXCSR(%rdi)
-    LOAD_GPR %rdi
+    FCTX_LOAD_GPRS %rdi
     movq    %rsi, %rdx
     jmp     *FRAME_RIP(%rdi)
 
 /* No FP control, fctx 0.1 style (rsp-based, r8). */
 ALT alt_nofpu_prev_jump
     leaq    -FRAME_RIP(%rsp), %rsp
-    SAVE_GPR %rsp
+    FCTX_SAVE_GPRS %rsp
     movq    %rsp, %rax
     movq    %rdi, %rsp
-    LOAD_GPR %rsp
+    FCTX_LOAD_GPRS %rsp
     movq    FRAME_RIP(%rsp), %r8
     leaq    FRAME_SIZE(%rsp), %rsp
     movq    %rsi, %rdx
