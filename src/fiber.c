@@ -224,8 +224,10 @@ FIBER_NOINLINE static void fiber_main(fctx_transfer_t t)
     /* The last message lives in the record, not in this frame: telling
      * ASan that this fiber finishes frees its fake stack, where a local
      * may live (detect_stack_use_after_return). */
+    /* No sender state in the message: this fiber is finished, nobody will
+     * resume it, so nothing goes into a slot (fiber_release). */
     struct fctx_hctx *dest = fctx_hooks_slot_get((fctx_t)next);
-    fctx_msg_ref last = fctx_msg_fill(REC_LAST_MSG(rec), rec, REC_HCTX(rec), dest);
+    fctx_msg_ref last = fctx_msg_fill(REC_LAST_MSG(rec), rec, NULL, dest);
     fctx_hooks_before(REC_HCTX(rec), dest, 1);
     FCTX_TSAN_SWITCH(dest);
     fctx_ontop((fctx_t)next, last, fiber_release);
