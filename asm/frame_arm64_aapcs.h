@@ -68,7 +68,7 @@
  *                          ctx + FRAME_SIZE when built with pac-ret);
  *                          new context: fctx_context_start
  *   ctx + 0x10  x19        new context: the entry function
- *   ctx + 0x18  x20
+ *   ctx + 0x18  x20        new context: fctx_make's stack_top
  *   ctx + 0x20  x21 | x22 ... ctx + 0x58  x28   (10 registers, x19-x28)
  *   ctx + 0x60  d8  | d9
  *   ctx + 0x70  d10 | d11

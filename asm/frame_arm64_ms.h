@@ -49,7 +49,8 @@
  *
  *   ctx + 0x00  x29       new context: pointer to the {0, 0} end record
  *   ctx + 0x08  x30       resume address (new context: start stub)
- *   ctx + 0x10  x19 ... ctx + 0x58  x28   (new context: x19 = entry)
+ *   ctx + 0x10  x19 ... ctx + 0x58  x28   (new context: x19 = entry,
+ *                                          x20 = fctx_make's stack_top)
  *   ctx + 0x60  d8 ... ctx + 0x98  d15
  *   ctx + 0xa0  FPCR
  *   ctx + 0xa8  GuaranteedStackBytes (4 bytes) | pad

@@ -81,7 +81,7 @@
  *   ctx + 0x44  (padding)    +  keeps the frame a multiple of 8 bytes
  *   ctx + 0x48  result ptr   r0 of the pending call (new context: START_ARGS)
  *   ctx + 0x4c  r4           (new context: the entry function)
- *   ctx + 0x50  r5
+ *   ctx + 0x50  r5           (new context: fctx_make's stack_top)
  *   ctx + 0x54  r6
  *   ctx + 0x58  r7           (new context: 0, ends Thumb frame chains)
  *   ctx + 0x5c  r8

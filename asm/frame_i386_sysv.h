@@ -53,7 +53,7 @@
  *   ctx + 0x00  MXCSR (4 bytes)
  *   ctx + 0x04  x87 control word (2 bytes) | pad
  *   ctx + 0x08  edi
- *   ctx + 0x0c  esi
+ *   ctx + 0x0c  esi     (new context: fctx_make's stack_top)
  *   ctx + 0x10  ebx     (new context: the entry function)
  *   ctx + 0x14  ebp     (new context: 0, ends frame-pointer walks)
  *   ctx + 0x18  eip     resume address (the caller's return address)

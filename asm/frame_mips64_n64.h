@@ -52,7 +52,8 @@
  * pointer of the suspended context (16-byte aligned).
  *
  *   ctx + 0x00  s0      (new context: the entry function)
- *   ctx + 0x08  s1 ... ctx + 0x38  s7
+ *   ctx + 0x08  s1 ... ctx + 0x38  s7   (new context: s1 = fctx_make's
+ *                                        stack_top)
  *   ctx + 0x40  s8/fp   (new context: 0, ends frame-pointer walks)
  *   ctx + 0x48  gp
  *   ctx + 0x50  ra      resume address (new context: fctx_context_start)

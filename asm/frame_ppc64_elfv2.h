@@ -72,7 +72,8 @@
  *   B + 0x030  VSCR (32-bit word) | pad (12 bytes)
  *   B + 0x040  v20 ... B + 0x0f0  v31
  *   B + 0x100  f14 ... B + 0x188  f31
- *   B + 0x190  r14 ... B + 0x218  r31   (new context: r14 = entry)
+ *   B + 0x190  r14 ... B + 0x218  r31   (new context: r14 = entry,
+ *                                        r15 = fctx_make's stack_top)
  *   B + 0x220  = FRAME_SIZE = S
  *
  * A new context (fctx_make) gets S = aligned top - 32: a minimal frame
@@ -91,6 +92,7 @@
 #define FRAME_V20    0x040
 #define FRAME_F14    0x100
 #define FRAME_R14    0x190
+#define FRAME_R15    0x198
 #define FRAME_SIZE   0x220
 
 /* The ABI's minimal frame (header only), and its slots. */

@@ -45,7 +45,8 @@
  *   ctx + 0x00  s0 (fp)   new context: 0, ends frame-pointer walks
  *   ctx + 0x08  ra        resume address; new context: fctx_context_start
  *   ctx + 0x10  s1        new context: the entry function
- *   ctx + 0x18  s2 ... ctx + 0x60  s11   (10 registers)
+ *   ctx + 0x18  s2 ... ctx + 0x60  s11   (10 registers; new context:
+ *                                        s2 = fctx_make's stack_top)
  *   ctx + 0x68  frm       (only with F and without FCTX_NO_FPU_CONTROL)
  *   --- with F/D only (__riscv_flen defined): ---
  *   ctx + 0x70  fs0 ... ctx + 0xc8  fs11  (12 slots of 8 bytes)

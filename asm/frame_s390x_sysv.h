@@ -58,8 +58,8 @@
  *               resumer stores this context's transfer
  *   ctx + 0x58  = S (FRAME_SIZE): the caller's save area
  *   ctx + 0x88  r6 (S + 48; new context: the entry function)
- *   ctx + 0x90  r7 ... ctx + 0xc0  r13  (r11, the frame pointer, is 0 in
- *               a new context)
+ *   ctx + 0x90  r7 ... ctx + 0xc0  r13  (new context: r7 = fctx_make's
+ *               stack_top; r11, the frame pointer, is 0)
  *   ctx + 0xc8  r14: resume address (new context: fctx_context_start)
  *
  * A new context (fctx_make) is built 160 bytes below the aligned top (S =
@@ -85,6 +85,7 @@
 #define FRAME_RESULT 0x50
 #define FRAME_SIZE   0x58
 #define FRAME_R6     (FRAME_SIZE + 48)
+#define FRAME_R7     (FRAME_SIZE + 56)
 #define FRAME_R11    (FRAME_SIZE + 88)
 #define FRAME_R14    (FRAME_SIZE + 112)
 #define FRAME_LAND   (FRAME_SIZE + 128)

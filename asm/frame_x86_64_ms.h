@@ -69,7 +69,8 @@
 ; #   ctx +   0 .. 159  xmm6, xmm7, ... xmm15 (16 bytes each)
 ; #   ctx + 160         x87 control word (2 bytes) | MXCSR (4) | pad (2)
 ; #   ctx + 168 .. 231  r12 r13 r14 r15 rdi rsi rbx rbp
-; #                     (new context: rbx = entry function, rbp = 0)
+; #                     (new context: rbx = entry function, r12 =
+; #                     the stack_top given to fctx_make, rbp = 0)
 ; #   ctx + 232         result: the hidden struct-return pointer of the
 ; #                     pending call of the suspended side; the switch that
 ; #                     resumes this context writes the transfer there

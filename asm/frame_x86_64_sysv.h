@@ -53,7 +53,7 @@
  *
  *   ctx + 0x00  x87 control word (2 bytes)
  *   ctx + 0x02  MXCSR (4 bytes) | 2 bytes pad
- *   ctx + 0x08  r12
+ *   ctx + 0x08  r12     (new context: fctx_make's stack_top)
  *   ctx + 0x10  r13
  *   ctx + 0x18  r14
  *   ctx + 0x20  r15

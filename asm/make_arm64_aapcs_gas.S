@@ -12,6 +12,7 @@
  * 16-byte-aligned top, a frame that fctx_jump/fctx_ontop restore as if the
  * context had suspended itself: resume address = the start stub below
  * (PAC-signed like a saved lr when built with pac-ret), x19 = entry,
+ * x20 = stack_top (the entry's second argument),
  * x29 = 0, FPCR = the caller's current one (a new context starts in its
  * creator's FP modes: the header's FP control and status rule),
  * everything else zero.
@@ -27,9 +28,12 @@
 
 FCTX_FUNC_BEGIN(fctx_make)
     and     x9, x0, #-16                /* align the top down to 16 bytes */
+    mov     x11, x0                     /* stack_top, for the entry */
     sub     x0, x9, #FRAME_SIZE         /* frame; the stub then runs with
                                            sp = the aligned top */
-    stp     x2, xzr, [x0, #FRAME_X19]   /* entry, kept in a callee-saved reg */
+    stp     x2, x11, [x0, #FRAME_X19]   /* x19 = entry, x20 = stack_top:
+                                           callee-saved, so still there
+                                           after an ontop fn */
     stp     xzr, xzr, [x0, #FRAME_X21]  /* deterministic contents */
     stp     xzr, xzr, [x0, #FRAME_X23]
     stp     xzr, xzr, [x0, #FRAME_X25]
@@ -71,8 +75,10 @@ FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
                                            which must be in this FDE, not in
                                            fctx_make's just before it */
 FCTX_LOCAL_LABEL(fctx_context_resume)
-    blr     x19                         /* entry(transfer): x0:x1 is already
-                                           the first argument; must not return */
+    mov     x2, x20                     /* fctx_make's stack_top: 2nd argument */
+    blr     x19                         /* entry(transfer, stack_top): x0:x1
+                                           is already the first argument;
+                                           must not return */
     bl      FCTX_SYM(fctx_internal_entry_returned) /* hidden C handler,
                                            never returns */
     brk     #1                          /* not reached */

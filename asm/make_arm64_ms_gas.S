@@ -30,9 +30,12 @@ FCTX_FUNC_BEGIN(fctx_make)
     and     x9, x0, #-16                /* T: aligned top, the new StackBase */
     sub     x10, x9, #STUB_FRAME        /* the stub's end record */
     stp     xzr, xzr, [x10]             /* {0, 0}: walks and unwinds stop */
+    mov     x13, x0                     /* stack_top, for the entry */
     sub     x0, x10, #FRAME_SIZE        /* the switch frame */
     stp     x10, xzr, [x0, #FRAME_FP]   /* x29 = end record; x30 set below */
-    stp     x2, xzr, [x0, #FRAME_X19]   /* entry, kept in a nonvolatile reg */
+    stp     x2, x13, [x0, #FRAME_X19]   /* x19 = entry, x20 = stack_top:
+                                           nonvolatile, so still there
+                                           after an ontop fn */
     stp     xzr, xzr, [x0, #FRAME_X21]  /* deterministic contents */
     stp     xzr, xzr, [x0, #FRAME_X23]
     stp     xzr, xzr, [x0, #FRAME_X25]
@@ -64,14 +67,16 @@ FCTX_FUNC_END(fctx_make)
  * anything called here reads return address 0 and stops.  Execution starts
  * at fctx_context_start_resume, reached by a `ret` (fctx_jump's, or an
  * fctx_ontop function's) with x0:x1 = transfer, sp = T - 16 (aligned),
- * x29 = the end record and x19 = entry.
+ * x29 = the end record, x19 = entry and x20 = stack_top.
  */
 FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     stp     x29, x30, [sp, #-STUB_FRAME]!   /* not executed; see above */
     .seh_save_fplr_x STUB_FRAME
     .seh_endprologue
 fctx_context_start_resume:
-    blr     x19                         /* entry(transfer); must not return */
+    mov     x2, x20                     /* fctx_make's stack_top: 2nd argument */
+    blr     x19                         /* entry(transfer, stack_top); must
+                                           not return */
     bl      fctx_internal_entry_returned /* hidden C handler, never returns */
     brk     #0xf000                     /* not reached (Windows' debug break) */
 FCTX_FUNC_END(fctx_context_start)

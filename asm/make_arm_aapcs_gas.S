@@ -11,7 +11,8 @@
  * suspended itself:
  *   lr     = the start stub below (with the Thumb bit when we are Thumb),
  *   r4     = entry (a callee-saved slot, so it survives into the stub),
- *   r5-r11 = 0 (r7 and r11 are the Thumb and Arm frame pointers: a zero
+ *   r5     = stack_top (the same; the entry's second argument),
+ *   r6-r11 = 0 (r7 and r11 are the Thumb and Arm frame pointers: a zero
  *            frame pointer ends frame-record walks), d8-d15 = 0,
  *   FPSCR  = the creator's (new contexts start with its FP modes; only
  *            the mode bits are ever loaded: the header's FP rule),
@@ -25,6 +26,7 @@
 #include "frame_arm_aapcs.h"
 
 FCTX_FUNC_BEGIN(fctx_make)
+    mov     ip, r0                      /* stack_top, for the entry */
     bic     r0, r0, #7                  /* align the top down to 8 bytes */
     sub     r0, r0, #(FRAME_SIZE + START_SIZE)
                                         /* frame; the stub then runs with
@@ -52,7 +54,7 @@ FCTX_FUNC_BEGIN(fctx_make)
     str     r3, [r0, #FRAME_RESULT]     /* the first resumer writes the
                                            transfer to START_ARGS */
     str     r2, [r0, #FRAME_R4]         /* entry, for the stub */
-    str     r1, [r0, #FRAME_R5]
+    str     ip, [r0, #FRAME_R5]         /* stack_top: entry's 2nd argument */
     str     r1, [r0, #FRAME_R6]
     str     r1, [r0, #FRAME_R7]         /* Thumb frame pointer: chain ends */
     str     r1, [r0, #FRAME_R8]
@@ -129,7 +131,9 @@ fctx_context_start:
     nop
 .Lresume:
     ldm     sp, {r0, r1}                /* START_ARGS: entry's r0:r1 */
-    blx     r4                          /* entry(transfer); must not return */
+    mov     r2, r5                      /* fctx_make's stack_top: r2 */
+    blx     r4                          /* entry(transfer, stack_top); must
+                                           not return */
     bl      fctx_internal_entry_returned /* hidden C handler, never returns */
     udf     #0                          /* not reached */
     .cfi_endproc

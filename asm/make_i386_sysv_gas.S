@@ -7,7 +7,8 @@
  * entry.  Builds, just below the 16-byte-aligned top, a frame in the layout
  * of frame_i386_sysv.h that fctx_jump/fctx_ontop restore as if the context
  * had suspended itself: resume address = the start stub below, hidden
- * result pointer = the frame's own landing area, ebx = entry, ebp = 0.
+ * result pointer = the frame's own landing area, ebx = entry, esi =
+ * stack_top (the entry's second argument), ebp = 0.
  * Returns the frame's address in eax (a pointer, not a struct: no hidden
  * argument here).
  *
@@ -30,7 +31,8 @@ FCTX_FUNC_BEGIN(fctx_make)
 #endif
     xorl    %ecx, %ecx
     movl    %ecx, FRAME_EDI(%eax)       /* deterministic contents */
-    movl    %ecx, FRAME_ESI(%eax)
+    movl    4(%esp), %edx
+    movl    %edx, FRAME_ESI(%eax)       /* stack_top: entry's 2nd argument */
     movl    %ecx, FRAME_EBP(%eax)       /* frame-pointer chain ends here */
     movl    %ecx, FRAME_ARG0(%eax)
     movl    %ecx, FRAME_ARG1(%eax)
@@ -46,7 +48,7 @@ FCTX_FUNC_BEGIN(fctx_make)
     .cfi_adjust_cfa_offset 4
 1:  popl    %ecx
     .cfi_adjust_cfa_offset -4
-    leal    fctx_context_start - 1b(%ecx), %ecx
+    leal    fctx_context_resume - 1b(%ecx), %ecx
     movl    %ecx, FRAME_EIP(%eax)       /* first resume lands in the stub */
     ret
 FCTX_FUNC_END(fctx_make)
@@ -65,6 +67,11 @@ FCTX_FUNC_END(fctx_make)
 fctx_context_start:
     .cfi_startproc
     .cfi_undefined eip
+    nop                                 /* an ontop fn "returns" to the label
+                                           below; unwinders look up return
+                                           address - 1, which must fall in
+                                           this FDE, not fctx_make's */
+fctx_context_resume:
     FCTX_ENDBR                          /* reached by an indirect jmp */
     subl    $12, %esp                   /* 4 - 12 = 0 mod 16 at the call */
     .cfi_adjust_cfa_offset 12
@@ -72,7 +79,9 @@ fctx_context_start:
     movl    %ecx, 0(%esp)
     movl    4(%eax), %ecx
     movl    %ecx, 4(%esp)
-    call    *%ebx                       /* entry(transfer); must not return */
+    movl    %esi, 8(%esp)               /* fctx_make's stack_top: 2nd argument */
+    call    *%ebx                       /* entry(transfer, stack_top); must
+                                           not return */
     /* Hidden C handler in this library: a direct call binds locally
        (no PLT, so ebx need not hold the GOT address). Never returns. */
     call    fctx_internal_entry_returned

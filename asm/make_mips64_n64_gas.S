@@ -6,7 +6,8 @@
  * bytes, far below any accepted size), a2 = entry.  Builds, just below the
  * 16-byte-aligned top, a frame in the layout of frame_mips64_n64.h that
  * fctx_jump/fctx_ontop restore as if the context had suspended itself:
- * resume address = the start stub below, s0 = entry, s8/fp = 0, FCSR =
+ * resume address = the start stub below, s0 = entry, s1 = stack_top
+ * (the entry's second argument), s8/fp = 0, FCSR =
  * the caller's current one.  Returns the frame's address in v0.
  */
 #include "frame_mips64_n64.h"
@@ -17,8 +18,8 @@ FCTX_FUNC_BEGIN(fctx_make)
     daddiu  $2, $2, -FRAME_SIZE         /* frame; the stub then runs with
                                            sp = the aligned top */
     sd      $6, FRAME_S0($2)            /* entry, kept in a callee-saved reg */
-    sd      $0, FRAME_S1($2)            /* deterministic contents */
-    sd      $0, FRAME_S2($2)
+    sd      $4, FRAME_S1($2)            /* stack_top: entry's 2nd argument */
+    sd      $0, FRAME_S2($2)            /* deterministic contents */
     sd      $0, FRAME_S3($2)
     sd      $0, FRAME_S4($2)
     sd      $0, FRAME_S5($2)
@@ -45,7 +46,7 @@ FCTX_FUNC_BEGIN(fctx_make)
     move    $13, $31
     bal     1f
     nop                                 /* delay slot */
-1:  daddiu  $12, $31, fctx_context_start - 1b
+1:  daddiu  $12, $31, fctx_context_resume - 1b
     move    $31, $13
     jr      $31
     sd      $12, FRAME_RA($2)           /* delay slot: first resume lands
@@ -55,7 +56,8 @@ FCTX_FUNC_END(fctx_make)
 /*
  * First frame of every context.  Reached by fctx_jump's jr (v0:v1 =
  * transfer) or by the return of an fctx_ontop function (v0:v1 = its
- * result), with sp = the aligned stack top and s0 = entry; neither path
+ * result), with sp = the aligned stack top, s0 = entry and s1 =
+ * stack_top; neither path
  * leaves a usable pointer to us in t9, so the stub finds its gp from its
  * own pc.  Then it calls entry(transfer) with the PIC convention.  The
  * return address is marked undefined: unwinders and debuggers stop here.
@@ -68,6 +70,11 @@ FCTX_FUNC_END(fctx_make)
 fctx_context_start:
     .cfi_startproc
     .cfi_undefined 31
+    nop                                 /* an ontop fn "returns" to the label
+                                           below; unwinders look up return
+                                           address - 1, which must fall in
+                                           this FDE, not fctx_make's */
+fctx_context_resume:
     bal     2f                          /* our pc, to locate the GOT */
     nop                                 /* delay slot */
 2:  lui     $28, %hi(%neg(%gp_rel(2b)))
@@ -75,8 +82,10 @@ fctx_context_start:
     daddiu  $28, $28, %lo(%neg(%gp_rel(2b)))
     move    $4, $2                      /* transfer -> entry's a0:a1 */
     move    $5, $3
+    move    $6, $17                     /* fctx_make's stack_top: a2 */
     move    $25, $16                    /* entry, in t9 for the PIC call */
-    jalr    $25                         /* entry(transfer); must not return */
+    jalr    $25                         /* entry(transfer, stack_top); must
+                                           not return */
     nop                                 /* delay slot */
     /* gp is callee-saved, so still ours: call the hidden C handler
        through the GOT.  Never returns. */

@@ -8,6 +8,7 @@
  * the end of the chain) and below it a block in the layout of
  * frame_ppc64_elfv2.h that fctx_jump/fctx_ontop restore as if the context
  * had suspended itself: resume address = the start stub, r14 = entry,
+ * r15 = stack_top (the entry's second argument),
  * r2 = this library's TOC (the stub calls C code of the library), FPSCR
  * and VSCR = the caller's current ones, everything else 0.  Returns S.
  */
@@ -18,6 +19,7 @@ FCTX_FUNC_BEGIN(fctx_make)
     addis   %r2, %r12, .TOC.-fctx_make@ha
     addi    %r2, %r2, .TOC.-fctx_make@l
     .localentry fctx_make, .-fctx_make
+    mr      %r9, %r3                    /* stack_top, for the entry */
     clrrdi  %r3, %r3, 4                 /* align the top down to 16 bytes */
     addi    %r3, %r3, -MIN_FRAME        /* S: the stub's frame */
     addi    %r6, %r3, -FRAME_SIZE       /* B: the saved-register block */
@@ -30,6 +32,7 @@ FCTX_FUNC_BEGIN(fctx_make)
     bdnz    1b
     std     %r3, FRAME_BACKCHAIN(%r6)   /* B -> S -> 0 */
     std     %r5, FRAME_R14(%r6)         /* entry, kept in a nonvolatile reg */
+    std     %r9, FRAME_R15(%r6)         /* stack_top: entry's 2nd argument */
     std     %r2, FRAME_TOC(%r6)         /* the stub runs with our TOC */
     addis   %r7, %r2, fctx_context_start@toc@ha
     addi    %r7, %r7, fctx_context_start@toc@l
@@ -49,7 +52,7 @@ FCTX_FUNC_END(fctx_make)
  * First frame of every context.  Reached by fctx_jump's bctr (r3:r4 =
  * transfer) or through fctx_ontop_call after an fctx_ontop function
  * returned (r3:r4 = its result), in both cases with r1 = S, r2 = the
- * library's TOC and r14 = entry.  S is this stub's own frame, so entry
+ * library's TOC, r14 = entry and r15 = stack_top.  S is this stub's own frame, so entry
  * saves its LR in S's slot.  The return address is marked undefined:
  * unwinders and debuggers stop here instead of walking into garbage.
  */
@@ -62,7 +65,9 @@ fctx_context_start:
     std     %r2, TOC_SAVE(%r1)          /* calling through a pointer */
     mr      %r12, %r14                  /* entry's global entry point */
     mtctr   %r12
-    bctrl                               /* entry(transfer); must not return */
+    mr      %r5, %r15                   /* fctx_make's stack_top: r5 */
+    bctrl                               /* entry(transfer, stack_top); must
+                                           not return */
     ld      %r2, TOC_SAVE(%r1)          /* our TOC again, for the call below */
     bl      fctx_internal_entry_returned    /* hidden: binds locally */
     nop

@@ -12,12 +12,13 @@
  * FRAME_TOP_PAD bytes below the 16-byte-aligned top, a frame that
  * fctx_jump/fctx_ontop restore as if the context had suspended itself:
  * resume address = the start stub below,
- * s1 = entry, s0 = 0, frm = the caller's current rounding mode, everything
+ * s1 = entry, s2 = stack_top (the entry's second argument), s0 = 0, frm = the caller's current rounding mode, everything
  * else zero.  Returns the frame's address.
  */
 #include "frame_riscv64_lp64.h"
 
 FCTX_FUNC_BEGIN(fctx_make)
+    mv      t1, a0                      /* stack_top, for the entry */
     andi    a0, a0, -16                 /* align the top down to 16 bytes */
     sd      zero, -8(a0)                /* FRAME_TOP_PAD: see the frame */
     sd      zero, -16(a0)               /* header; keeps sp 16-aligned */
@@ -27,8 +28,8 @@ FCTX_FUNC_BEGIN(fctx_make)
     lla     t0, fctx_context_resume
     sd      t0, FRAME_RA(a0)            /* first resume lands in the stub */
     sd      a2, FRAME_S1(a0)            /* entry, kept in a callee-saved reg */
-    sd      zero, FRAME_S2(a0)          /* deterministic contents */
-    sd      zero, FRAME_S3(a0)
+    sd      t1, FRAME_S2(a0)            /* stack_top: entry's 2nd argument */
+    sd      zero, FRAME_S3(a0)          /* deterministic contents */
     sd      zero, FRAME_S4(a0)
     sd      zero, FRAME_S5(a0)
     sd      zero, FRAME_S6(a0)
@@ -80,8 +81,10 @@ fctx_context_start:
                                            which must be in this FDE, not in
                                            fctx_make's just before it */
 fctx_context_resume:
-    jalr    s1                          /* entry(transfer): a0:a1 is already
-                                           the first argument; must not return */
+    mv      a2, s2                      /* fctx_make's stack_top: a2 */
+    jalr    s1                          /* entry(transfer, stack_top): a0:a1
+                                           is already the first argument;
+                                           must not return */
     call    fctx_internal_entry_returned /* hidden C handler, never returns */
     unimp                               /* not reached */
     .cfi_endproc

@@ -7,13 +7,15 @@
  * Builds, below the 16-byte-aligned top, a register save area and a frame
  * in the layout of frame_s390x_sysv.h that fctx_jump/fctx_ontop restore
  * as if the context had suspended itself: resume address (r14) = the start
- * stub below, hidden result pointer = the landing area, r6 = entry, r11
+ * stub below, hidden result pointer = the landing area, r6 = entry, r7 =
+ * stack_top (the entry's second argument), r11
  * (frame pointer) = 0, FPC = the caller's current one.  Returns the
  * frame's address in r2.
  */
 #include "frame_s390x_sysv.h"
 
 FCTX_FUNC_BEGIN(fctx_make)
+    lgr     %r5, %r2                    /* stack_top, for the entry */
     nill    %r2, 0xfff0                 /* align the top down to 16 bytes */
     aghi    %r2, -FRAME_NEW_OFFSET      /* the frame; S = top - 160 */
     xc      0(FRAME_NEW_OFFSET,%r2), 0(%r2)  /* zero it all: deterministic
@@ -21,6 +23,7 @@ FCTX_FUNC_BEGIN(fctx_make)
     la      %r1, FRAME_SIZE(%r2)
     stg     %r1, FRAME_BACKCHAIN(%r2)
     stg     %r4, FRAME_R6(%r2)          /* entry, kept in a callee-saved reg */
+    stg     %r5, FRAME_R7(%r2)          /* stack_top: entry's 2nd argument */
     larl    %r1, fctx_context_start     /* pc-relative: position independent */
     stg     %r1, FRAME_R14(%r2)         /* first resume lands in the stub */
     la      %r1, FRAME_LAND(%r2)
@@ -48,7 +51,9 @@ fctx_context_start:
     aghi    %r15, -SAVE_AREA            /* the save area entry may use */
     .cfi_adjust_cfa_offset SAVE_AREA
     xc      0(8,%r15), 0(%r15)          /* back chain 0: -mbackchain walks end */
-    basr    %r14, %r6                   /* entry(&transfer); must not return */
+    lgr     %r3, %r7                    /* fctx_make's stack_top: r3 */
+    basr    %r14, %r6                   /* entry(&transfer, stack_top); must
+                                           not return */
     /* Hidden C handler in this library: binds locally, no PLT needed.
        Never returns. */
     brasl   %r14, fctx_internal_entry_returned

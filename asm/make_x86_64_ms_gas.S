@@ -12,7 +12,8 @@
  * Builds, just below the 16-byte aligned top T, the 56-byte start-stub
  * frame (transfer slot + home space, return address 0) and below it a
  * switch frame that fctx_jump/fctx_ontop restore as if the context had
- * suspended itself: resume address = the start stub, rbx = entry, rbp = 0,
+ * suspended itself: resume address = the start stub, rbx = entry, r12 =
+ * stack_top (the entry's second argument), rbp = 0,
  * other registers 0, FP control words = the caller's, result pointer = the
  * transfer slot.  TEB fields of the new context:
  *   StackBase         = T
@@ -40,6 +41,7 @@
     .seh_proc fctx_make
 fctx_make:
     .seh_endprologue                    /* leaf: no stack or register saves */
+    movq    %rcx, %r11                  /* stack_top, for the entry */
     movq    %rcx, %r9
     andq    $-16, %r9                   /* r9 = T: aligned top, the new StackBase */
     leaq    -MAKE_FRAME_FROM_TOP(%r9), %rax   /* the frame; 16-aligned */
@@ -63,7 +65,7 @@ fctx_make:
     stmxcsr FRAME_MXCSR(%rax)           /* control modes (see above) */
 #endif
     xorl    %edx, %edx
-    movq    %rdx, FRAME_R12(%rax)
+    movq    %r11, FRAME_R12(%rax)       /* stack_top: entry's 2nd argument */
     movq    %rdx, FRAME_R13(%rax)
     movq    %rdx, FRAME_R14(%rax)
     movq    %rdx, FRAME_R15(%rax)
@@ -111,7 +113,9 @@ fctx_context_start:
     .seh_endprologue
 fctx_context_start_resume:
     movq    %rax, %rcx                  /* entry's struct argument goes by reference */
-    callq   *%rbx                       /* entry(transfer); must not return */
+    movq    %r12, %rdx                  /* fctx_make's stack_top: 2nd argument */
+    callq   *%rbx                       /* entry(transfer, stack_top); must
+                                           not return */
     callq   fctx_internal_entry_returned /* hidden C handler, never returns */
     ud2                                 /* not reached; keeps the return
                                            address of the call inside us */

@@ -11,7 +11,8 @@
 ; Builds, just below the 16-byte aligned top T, the 56-byte start-stub
 ; frame (transfer slot + home space, return address 0) and below it a
 ; switch frame that fctx_jump/fctx_ontop restore as if the context had
-; suspended itself: resume address = the start stub, rbx = entry, rbp = 0,
+; suspended itself: resume address = the start stub, rbx = entry, r12 =
+; stack_top (the entry's second argument), rbp = 0,
 ; other registers 0, FP control words = the caller's, result pointer = the
 ; transfer slot.  TEB fields of the new context:
 ;   StackBase         = T
@@ -53,7 +54,9 @@ fctx_context_start PROC FRAME
     .endprolog
 start_resume:
     mov     rcx, rax                        ; entry's struct argument goes by reference
-    call    rbx                             ; entry(transfer); must not return
+    mov     rdx, r12                        ; fctx_make's stack_top: 2nd argument
+    call    rbx                             ; entry(transfer, stack_top); must
+                                            ; not return
     call    fctx_internal_entry_returned    ; hidden C handler, never returns
     ud2                                     ; not reached; keeps the return
                                             ; address of the call inside us
@@ -66,6 +69,7 @@ fctx_context_start ENDP
 ALIGN 16
 fctx_make PROC FRAME
     .endprolog                              ; leaf: no stack or register saves
+    mov     r11, rcx                        ; stack_top, for the entry
     mov     r9, rcx
     and     r9, -16                         ; r9 = T: aligned top, the new StackBase
     lea     rax, [r9 - MAKE_FRAME_FROM_TOP] ; the frame; 16-aligned
@@ -89,7 +93,7 @@ IFNDEF FCTX_NO_FPU_CONTROL
     stmxcsr DWORD PTR [rax + FRAME_MXCSR]   ; control modes (see above)
 ENDIF
     xor     edx, edx
-    mov     QWORD PTR [rax + FRAME_R12], rdx
+    mov     QWORD PTR [rax + FRAME_R12], r11 ; stack_top: entry's 2nd argument
     mov     QWORD PTR [rax + FRAME_R13], rdx
     mov     QWORD PTR [rax + FRAME_R14], rdx
     mov     QWORD PTR [rax + FRAME_R15], rdx

@@ -7,7 +7,8 @@
  * bytes, far below any accepted size), rdx = entry.  Builds, just below the
  * 16-byte-aligned top, a frame in the layout of frame_x86_64_sysv.h that
  * fctx_jump/fctx_ontop restore as if the context had suspended itself:
- * resume address = the start stub below, rbx = entry, rbp = 0.
+ * resume address = the start stub below, rbx = entry, r12 = stack_top
+ * (the entry's second argument), rbp = 0.
  * FP control: the new context starts with the creator's x87 control word
  * and MXCSR control bits as they are now (rounding, masks, FTZ/DAZ,
  * precision); the exception flags it sees are the thread's, whatever they
@@ -32,8 +33,8 @@ FCTX_FUNC_BEGIN(fctx_make)
     fnstcw  FRAME_X87CW(%rax)           /* start with the creator's modes */
     stmxcsr FRAME_MXCSR(%rax)
 #endif
-    movq    %rcx, FRAME_R12(%rax)       /* deterministic contents */
-    movq    %rcx, FRAME_R13(%rax)
+    movq    %rdi, FRAME_R12(%rax)       /* stack_top, the entry's 2nd argument */
+    movq    %rcx, FRAME_R13(%rax)       /* deterministic contents */
     movq    %rcx, FRAME_R14(%rax)
     movq    %rcx, FRAME_R15(%rax)
     movq    %rdx, FRAME_RBX(%rax)       /* entry, kept in a callee-saved reg */
@@ -60,7 +61,9 @@ FCTX_LOCAL_LABEL(fctx_context_resume)
     FCTX_ENDBR                          /* reached by an indirect jmp */
     movq    %rax, %rdi                  /* transfer -> first argument */
     movq    %rdx, %rsi
-    callq   *%rbx                       /* entry(transfer); must not return */
+    movq    %r12, %rdx                  /* fctx_make's stack_top -> second */
+    callq   *%rbx                       /* entry(transfer, stack_top); must
+                                           not return */
     callq   FCTX_SYM(fctx_internal_entry_returned) /* hidden C handler, never returns */
     hlt                                 /* not reached */
 FCTX_FUNC_END(fctx_context_start)

@@ -8,16 +8,11 @@
  * switches to the next fiber with fiber_release() on top, which frees the
  * finished stack from the next fiber's stack.
  *
- * How fiber_main learns where its record is: fctx_make() builds the first
- * frame at a fixed distance below the top it is given (the record), and the
- * start stub calls fiber_main at a fixed depth below that, so fiber_main's
- * frame address lies at the same distance below its record in every fiber
- * of a build.  The first fiber of the process is created the slow way: it
- * is switched into at creation with its record as the data, measures that
- * distance and parks.  Every later fiber computes its record from its frame
- * address, so creation makes no switch at all (checked: the record points
- * to itself).  Compilers without __builtin_frame_address always take the
- * slow way.
+ * How fiber_main learns where its record is: the record is the stack_top
+ * given to fctx_make(), and every port's first frame passes that top to the
+ * entry as its second argument (fctx_entry_top_fn, fctx/context.h).  So
+ * creation makes no switch: the fiber is only made, and fiber_main first
+ * runs at the first resume.
  *
  * Every switch below is written once: in builds with tool hooks
  * (sanitizers, valgrind, split stacks; see hooks.h) it wraps the data in a
@@ -28,7 +23,6 @@
 #include <fctx/stack_ext.h>
 
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +39,6 @@ struct fiber_record {
     fctx_allocator_t alloc; /* copied: the caller's struct may not outlive us */
     fctx_fiber_fn fn;
     int diag; /* registered for overflow diagnosis (fctx/stack_ext.h) */
-    int park_first; /* created the slow way: parks in fiber_main at once */
-    struct fiber_record *self; /* == the record: checks fiber_main's finding */
 #if FCTX_HOOKS
     struct fctx_hctx hctx;
     struct fctx_msg last_msg; /* sent when the fiber finishes */
@@ -174,46 +166,12 @@ static fctx_transfer_t fiber_release(fctx_transfer_t t)
     return on_top_result(none);
 }
 
-/* Record address minus fiber_main's frame address (see the top of the
- * file); 0 until the first fiber measured it. */
-#if defined(__GNUC__) || defined(__clang__)
-#  define FIBER_FRAME_ADDRESS() ((uintptr_t)__builtin_frame_address(0))
-#  define FIBER_NOINLINE __attribute__((noinline))
-static atomic_intptr_t record_offset;
-#else
-#  define FIBER_NOINLINE
-#endif
-
-/* Not inlined: fiber_main must call nothing but split-stack code, or the
- * gold linker makes it run on a fresh segment (FCTX_SPLIT_STACK builds),
- * which moves its frame. */
-FIBER_NOINLINE static FCTX_NORETURN void record_lost(void)
-{
-    fputs("fctx: internal error: a new fiber did not find its record\n", stderr);
-    abort();
-}
-
-FIBER_NOINLINE static void fiber_main(fctx_transfer_t t)
+/* The first frame of every fiber; `top` is the stack_top create() gave
+ * fctx_make(): the record. */
+static void fiber_main(fctx_transfer_t t, void *top)
 {
     fctx_fiber_transfer_t ft = arrived(t);
-    struct fiber_record *rec;
-#ifdef FIBER_FRAME_ADDRESS
-    uintptr_t frame = FIBER_FRAME_ADDRESS();
-    intptr_t offset = atomic_load_explicit(&record_offset, memory_order_relaxed);
-    if (FCTX_LIKELY(offset != 0)) {
-        rec = (struct fiber_record *)(frame + (uintptr_t)offset);
-        if (FCTX_UNLIKELY(rec->self != rec))
-            record_lost();
-    } else { /* created the slow way (offset was unknown): data is the record */
-        rec = (struct fiber_record *)ft.data;
-        atomic_store_explicit(&record_offset, (intptr_t)((uintptr_t)rec - frame),
-                              memory_order_relaxed);
-    }
-#else
-    rec = (struct fiber_record *)ft.data;
-#endif
-    if (rec->park_first)
-        ft = switch_to((fctx_t)ft.fiber, NULL); /* created: park until first resume */
+    struct fiber_record *rec = (struct fiber_record *)top;
     fctx_fiber_t next;
     if (ft.data == FCTX_FIBER_CANCELED)
         next = ft.fiber; /* canceled before it ever ran */
@@ -269,28 +227,19 @@ static int create(fctx_fiber_t *out, const fctx_fiber_attr_t *attr, fctx_fiber_f
     rec->alloc = *alloc;
     rec->fn = fn;
     rec->diag = 0;
-    rec->self = rec;
-#ifdef FIBER_FRAME_ADDRESS
-    rec->park_first = atomic_load_explicit(&record_offset, memory_order_relaxed) == 0;
-#else
-    rec->park_first = 1;
-#endif
     if (FCTX_UNLIKELY(fctx_internal_overflow_on()))
         rec->diag = fctx_internal_overflow_add(&stack, attr->name, site) == 0;
     if (attr->stack_out != NULL)
         *attr->stack_out = stack;
 
-    fctx_t ctx = fctx_make(rec, rec_at - bottom, fiber_main);
+    fctx_t ctx = fctx_make(rec, rec_at - bottom, fctx_entry_with_top(fiber_main));
 #if defined(_WIN32)
     /* The TEB's DeallocationStack covers the guard pages too, so the OS
      * reports an overflow into them as STATUS_STACK_OVERFLOW. */
     fctx_internal_set_stack_allocation(ctx, stack.base);
 #endif
     fctx_hooks_created(REC_HCTX(rec), &stack, alloc, ctx);
-    if (FCTX_UNLIKELY(rec->park_first))
-        *out = switch_to(ctx, rec).fiber; /* fiber_main learns where records are */
-    else
-        *out = (fctx_fiber_t)ctx; /* fiber_main finds its record when it starts */
+    *out = (fctx_fiber_t)ctx; /* fiber_main finds its record when it starts */
     return 0;
 }
 

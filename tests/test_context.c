@@ -1,5 +1,6 @@
 /* Raw primitives: transfers, ontop, nesting, entry alignment, libc and FP
- * inside a context, and the entry-return handler. */
+ * inside a context, the entry's stack_top argument, and the entry-return
+ * handler. */
 #include <fctx/context.h>
 
 #include <math.h>
@@ -148,6 +149,49 @@ static void test_libc_and_fp(void)
     CHECK(fabs(r.root - 1.41421356) < 1e-6);
 }
 
+/* ---- the entry's second argument: fctx_make's stack_top ----------------- */
+
+static void *top_seen;
+static void *top_data_seen;
+
+static void top_entry(fctx_transfer_t t, void *stack_top)
+{
+    top_seen = stack_top;
+    top_data_seen = t.data;
+    fctx_jump(t.ctx, NULL);
+}
+
+/* Runs on top of a context that never ran: clobbers every argument
+ * register it can through a call, then lets the context start. */
+static fctx_transfer_t ontop_first(fctx_transfer_t t)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%d %d %d %d %d %d", 1, 2, 3, 4, 5, 6);
+    t.data = (void *)(uintptr_t)(strlen(buf) + 1000);
+    return t;
+}
+
+static void test_entry_stack_top(void)
+{
+    /* Unaligned on purpose: the entry gets the top exactly as given. */
+    for (int off = 0; off < 4; ++off) {
+        char *top = stack_a + STACK_SIZE - 1 - off * 5;
+        top_seen = NULL;
+        fctx_t c = fctx_make(top, STACK_SIZE - 64, fctx_entry_with_top(top_entry));
+        fctx_jump(c, (void *)(uintptr_t)off);
+        CHECK(top_seen == top);
+        CHECK(top_data_seen == (void *)(uintptr_t)off);
+    }
+    /* Started by an ontop function: the top survives it. */
+    char *top = stack_b + STACK_SIZE - 7;
+    top_seen = NULL;
+    fctx_t c = fctx_make(top, STACK_SIZE - 64, fctx_entry_with_top(top_entry));
+    fctx_ontop(c, NULL, ontop_first);
+    CHECK(top_seen == top);
+    CHECK(top_data_seen == (void *)(uintptr_t)1011);
+    CHECK(fctx_entry_with_top(NULL) == NULL);
+}
+
 /* ---- entry function that returns --------------------------------------- */
 
 static void returns(fctx_transfer_t t)
@@ -195,6 +239,7 @@ int main(void)
     RUN(test_ontop);
     RUN(test_nested);
     RUN(test_libc_and_fp);
+    RUN(test_entry_stack_top);
     RUN(test_entry_return_handler);
     return 0;
 }

@@ -37,6 +37,27 @@ typedef struct fctx_transfer {
 /** Entry point of a context made with fctx_make(). Must never return. */
 typedef void (*fctx_entry_fn)(fctx_transfer_t);
 
+/**
+ * An entry that also receives, as its second argument, the `stack_top` given
+ * to fctx_make(), unchanged.  Every fctx port's first frame passes it (an
+ * fctx extension: Boost's make_fcontext does not), so an entry can find what
+ * its creator put at the top of the stack without a switch at creation.
+ * Hand it to fctx_make() through fctx_entry_with_top().
+ */
+typedef void (*fctx_entry_top_fn)(fctx_transfer_t, void *stack_top);
+
+/**
+ * `fn` as an fctx_entry_fn for fctx_make().  The conversion is the only way
+ * to pass it (fctx_make() keeps Boost's signature); fctx's first frame then
+ * calls `fn` with both arguments.  NULL gives NULL.
+ */
+static inline fctx_entry_fn fctx_entry_with_top(fctx_entry_top_fn fn)
+{
+    /* Through void (*)(void): the conversion compilers accept without a
+     * cast-function-type warning. */
+    return (fctx_entry_fn)(void (*)(void))fn;
+}
+
 /** A function run on top of a context by fctx_ontop(). */
 typedef fctx_transfer_t (*fctx_ontop_fn)(fctx_transfer_t);
 
@@ -83,6 +104,10 @@ FCTX_API fctx_transfer_t fctx_jump(fctx_t const to, void *data);
  * (exclusive) and whose usable size is `stack_size`.  The first fctx_jump()
  * to it calls `entry` with {resumer's context, data}, with the ABI's stack
  * alignment and a first frame that ends backtraces.
+ *
+ * `entry` is called as entry(transfer, stack_top): an entry declared as an
+ * fctx_entry_top_fn (through fctx_entry_with_top()) receives `stack_top`;
+ * one declared as an fctx_entry_fn ignores it.
  *
  * `entry` must never return: it leaves its stack by switching away for the
  * last time.  If it does return, the handler set with
