@@ -97,8 +97,6 @@
 
 #ifdef __ASSEMBLER__
 
-#include "format.h"
-
 #if defined(__arm64e__)
 #  error "arm64e (pointer authentication ABI) is not supported; build for arm64"
 #endif
@@ -151,6 +149,35 @@
 #  define FCTX_SIGN_LR
 #  define FCTX_AUTH_LR
 #endif
+
+/*
+ * Object format (ELF, Mach-O): format.h.  The landing pad is `bti c`
+ * under BTI.  ELF: when built with branch protection, the GNU property
+ * note that tells the linker (and through it the kernel / dynamic loader)
+ * this object honours BTI and/or PAC; a single object without the BTI bit
+ * turns BTI off for the whole image.  Layout (ELF note): namesz, descsz,
+ * type NT_GNU_PROPERTY_TYPE_0 (5), "GNU\0", then one property: pr_type
+ * GNU_PROPERTY_AARCH64_FEATURE_1_AND (0xc0000000), pr_datasz 4, the
+ * feature bits, padded to 8 bytes.
+ */
+#define FCTX_ENTRY_PAD FCTX_BTI_C
+#if FCTX_PROP_BTI || FCTX_PROP_PAC
+#  define FCTX_ELF_NOTES                            \
+    .pushsection .note.gnu.property, "a";           \
+    .p2align 3;                                     \
+    .long 4;                                        \
+    .long 16;                                       \
+    .long 5;                                        \
+    .asciz "GNU";                                   \
+    .long 0xc0000000;                               \
+    .long 4;                                        \
+    .long (FCTX_PROP_BTI | FCTX_PROP_PAC);          \
+    .long 0;                                        \
+    .popsection
+#else
+#  define FCTX_ELF_NOTES
+#endif
+#include "format.h"
 
 /*
  * CFI of jump/ontop once every register is stored (the CFA rule, sp +
@@ -223,34 +250,6 @@
     add     reg, reg, FCTX_LOCAL_SYM(name)@PAGEOFF
 #else
 #  define FCTX_ADR_LOCAL(reg, name) adr reg, FCTX_LOCAL_SYM(name)
-#endif
-
-/*
- * Object format (ELF, Mach-O): format.h.  The landing pad is `bti c`
- * under BTI.  ELF: when built with branch protection, the GNU property
- * note that tells the linker (and through it the kernel / dynamic loader)
- * this object honours BTI and/or PAC; a single object without the BTI bit
- * turns BTI off for the whole image.  Layout (ELF note): namesz, descsz,
- * type NT_GNU_PROPERTY_TYPE_0 (5), "GNU\0", then one property: pr_type
- * GNU_PROPERTY_AARCH64_FEATURE_1_AND (0xc0000000), pr_datasz 4, the
- * feature bits, padded to 8 bytes.
- */
-#define FCTX_ENTRY_PAD FCTX_BTI_C
-#if FCTX_PROP_BTI || FCTX_PROP_PAC
-#  define FCTX_ELF_NOTES                            \
-    .pushsection .note.gnu.property, "a";           \
-    .p2align 3;                                     \
-    .long 4;                                        \
-    .long 16;                                       \
-    .long 5;                                        \
-    .asciz "GNU";                                   \
-    .long 0xc0000000;                               \
-    .long 4;                                        \
-    .long (FCTX_PROP_BTI | FCTX_PROP_PAC);          \
-    .long 0;                                        \
-    .popsection
-#else
-#  define FCTX_ELF_NOTES
 #endif
 
 #endif /* __ASSEMBLER__ */

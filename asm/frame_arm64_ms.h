@@ -101,26 +101,8 @@
 #define TEB_DEALLOCATION_STACK      0x1478
 #define TEB_GUARANTEED_STACK_BYTES  0x1748
 
-/* Open and close a function with its COFF symbol record and SEH unwind
- * info.  .def/.scl 2/.type 32 marks an external function (without it a DLL
- * would export the symbol as data); .scl 3 is a static one. */
-#define FCTX_FUNC_BEGIN(name)              \
-    .text;                                 \
-    .globl name;                           \
-    .def name; .scl 2; .type 32; .endef;   \
-    .p2align 4;                            \
-    .seh_proc name;                        \
-name:
-
-#define FCTX_LOCAL_FUNC_BEGIN(name)        \
-    .text;                                 \
-    .def name; .scl 3; .type 32; .endef;   \
-    .p2align 4;                            \
-    .seh_proc name;                        \
-name:
-
-#define FCTX_FUNC_END(name) \
-    .seh_endproc
+/* Functions: format.h (PE/COFF: SEH, .def records). */
+#include "format.h"
 
 /* The switch frame's prologue: allocate with the frame record first, then
  * the callee-saved pairs, each with its unwind code. */

@@ -180,21 +180,13 @@
     /* Tag_ABI_align_preserved: our code keeps sp 8-byte aligned at calls. */
     .eabi_attribute 25, 1
 
-/* Open and close an exported function with EHABI and DWARF unwind info. */
-#define FCTX_FUNC_BEGIN(name) \
-    .text;                    \
-    .globl name;              \
-    .type name, %function;    \
-    .p2align 2;               \
-    FCTX_THUMB_FUNC;          \
-name:                         \
-    .fnstart;                 \
-    .cfi_startproc
-
-#define FCTX_FUNC_END(name) \
-    .cfi_endproc;           \
-    .fnend;                 \
-    .size name, . - name
+/* Functions (format.h): Arm and Thumb alignment, the Thumb marker, and the
+ * EHABI entry around the DWARF one. */
+#define FCTX_FUNC_ALIGN 2
+#define FCTX_FUNC_PRE   FCTX_THUMB_FUNC;
+#define FCTX_FUNC_OPEN  .fnstart;
+#define FCTX_FUNC_CLOSE .fnend;
+#include "format.h"
 
 #if FCTX_ARM_VFP
 /* FPSCR status bits (not preserved across calls, see above): N Z C V QC,

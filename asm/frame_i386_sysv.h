@@ -100,19 +100,9 @@
 #  define FCTX_ENDBR
 #endif
 
-/* Open and close an exported function with CFI. */
-#define FCTX_FUNC_BEGIN(name) \
-    .text;                    \
-    .globl name;              \
-    .type name, @function;    \
-    .p2align 4;               \
-name:                         \
-    .cfi_startproc;           \
-    FCTX_ENDBR
-
-#define FCTX_FUNC_END(name) \
-    .cfi_endproc;           \
-    .size name, . - name
+/* Functions (format.h) start with the IBT landing pad. */
+#define FCTX_ENTRY_PAD FCTX_ENDBR
+#include "format.h"
 
 /*
  * fctx_gprs_save / fctx_gprs_load: the callee-saved integer registers

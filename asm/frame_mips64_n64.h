@@ -143,22 +143,11 @@
     .endm
 #endif
 
-/* Open and close an exported function with CFI.  The bodies schedule
- * their own branch delay slots (noreorder), each marked "delay slot". */
-#define FCTX_FUNC_BEGIN(name) \
-    .text;                    \
-    .globl name;              \
-    .type name, @function;    \
-    .p2align 3;               \
-    .set noreorder;           \
-    .set nomacro;             \
-name:                         \
-    .cfi_startproc
-
-#define FCTX_FUNC_END(name) \
-    .cfi_endproc;           \
-    .set macro;             \
-    .set reorder;           \
-    .size name, . - name
+/* Functions (format.h): every instruction is placed as written, delay
+ * slots included. */
+#define FCTX_FUNC_ALIGN 3
+#define FCTX_FUNC_PRE   .set noreorder; .set nomacro;
+#define FCTX_FUNC_CLOSE .set macro; .set reorder;
+#include "format.h"
 
 #endif

@@ -117,19 +117,9 @@
 
     .abiversion 2
 
-/* Open and close an exported function with CFI.  Functions without a TOC
- * need no global entry code (local entry = global entry). */
-#define FCTX_FUNC_BEGIN(name) \
-    .text;                    \
-    .globl name;              \
-    .type name, @function;    \
-    .p2align 4;               \
-name:                         \
-    .cfi_startproc
-
-#define FCTX_FUNC_END(name) \
-    .cfi_endproc;           \
-    .size name, . - name
+/* Functions: format.h.  Those without a TOC need no global entry code
+ * (local entry = global entry). */
+#include "format.h"
 
 /* Save our FPSCR and VSCR into the frame at r1; they stay in GPRs \fpscr
  * and \vscr for the restore.  Clobbers f0/vs0, v0 and v1 (volatile). */

@@ -214,18 +214,9 @@
     .cfi_restore s11;                                            \
     FCTX_CFI_FPRS_POPPED
 
-/* Open and close an exported function with CFI. */
-#define FCTX_FUNC_BEGIN(name) \
-    .text;                    \
-    .globl name;              \
-    .type name, @function;    \
-    .p2align 2;               \
-name:                         \
-    .cfi_startproc
-
-#define FCTX_FUNC_END(name) \
-    .cfi_endproc;           \
-    .size name, . - name
+/* Functions (format.h), aligned for the compressed ISA. */
+#define FCTX_FUNC_ALIGN 2
+#include "format.h"
 
 #endif /* __ASSEMBLER__ */
 #endif /* FCTX_FRAME_RISCV64_LP64_H */

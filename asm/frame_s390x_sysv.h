@@ -99,18 +99,9 @@
  * (byte 0) and rounding modes (byte 3). */
 #define FPC_CONTROL 0xff0000ff
 
-/* Open and close an exported function with CFI. */
-#define FCTX_FUNC_BEGIN(name) \
-    .text;                    \
-    .globl name;              \
-    .type name, @function;    \
-    .p2align 3;               \
-name:                         \
-    .cfi_startproc
-
-#define FCTX_FUNC_END(name) \
-    .cfi_endproc;           \
-    .size name, . - name
+/* Functions (format.h), doubleword aligned. */
+#define FCTX_FUNC_ALIGN 3
+#include "format.h"
 
 /*
  * fctx_fprs op: `op` (std or ld) the callee-saved FP registers f8-f15 to or
