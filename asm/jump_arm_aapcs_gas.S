@@ -74,4 +74,4 @@ FCTX_FUNC_BEGIN(fctx_jump)
     bx      lr
 FCTX_FUNC_END(fctx_jump)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

@@ -46,4 +46,4 @@ FCTX_FUNC_BEGIN(fctx_jump)
 #endif
 FCTX_FUNC_END(fctx_jump)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

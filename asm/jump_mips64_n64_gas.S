@@ -41,4 +41,4 @@ FCTX_FUNC_BEGIN(fctx_jump)
     daddiu  $sp, $sp, FRAME_SIZE        /* delay slot: pop the frame */
 FCTX_FUNC_END(fctx_jump)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

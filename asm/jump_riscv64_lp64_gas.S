@@ -54,4 +54,4 @@ FCTX_FUNC_BEGIN(fctx_jump)
     jr      t2                          /* see the head comment */
 FCTX_FUNC_END(fctx_jump)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

@@ -41,4 +41,4 @@ FCTX_FUNC_BEGIN(fctx_jump)
     br      %r14                        /* r2 still holds the result address */
 FCTX_FUNC_END(fctx_jump)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

@@ -26,12 +26,7 @@
 #include "frame_x86_64_ms.h"
 #include "switch_x86_64_ms_gas.h"    /* the code shared with fctx_ontop */
 
-    .text
-    .globl  fctx_jump
-    .def    fctx_jump; .scl 2; .type 32; .endef  /* a function symbol (DLL exports need it) */
-    .p2align 4
-    .seh_proc fctx_jump
-fctx_jump:
+FCTX_FUNC_BEGIN(fctx_jump)
     fctx_ms_save                        /* frame, registers, FP words */
     /* The TEB describes the stack we leave: keep its view in our frame
        (StackLimit may have moved since, as the OS grows a thread stack). */
@@ -79,4 +74,4 @@ fctx_jump:
        instruction, does the unwind data not describe rsp.) */
     jmp     *%r10
     fctx_ms_fp_load .Ljump              /* its rare path (after the jmp) */
-    .seh_endproc
+FCTX_FUNC_END(fctx_jump)

@@ -82,21 +82,13 @@ FCTX_FUNC_END(fctx_make)
  * stop here cleanly; the nop keeps "return address - 2" (the unwinder's
  * lookup) inside this function.
  */
-    .text
-    .type   fctx_context_bottom, %function
-    .p2align 2
-    FCTX_THUMB_FUNC
-fctx_context_bottom:
-    .fnstart
-    .cfi_startproc
+FCTX_LOCAL_FUNC_BEGIN(fctx_context_bottom)
     .cfi_undefined DW_LR
     .cantunwind
     nop
 .Lbottom_ra:
     udf     #0                          /* never executed */
-    .cfi_endproc
-    .fnend
-    .size   fctx_context_bottom, . - fctx_context_bottom
+FCTX_FUNC_END(fctx_context_bottom)
 
 /*
  * First frame of every context.  Reached by fctx_jump's bx lr (it has just
@@ -118,13 +110,7 @@ fctx_context_bottom:
  * and "return address - 2" (EHABI) inside this function when an ontop fn
  * returns here, instead of in fctx_context_bottom.
  */
-    .text
-    .type   fctx_context_start, %function
-    .p2align 2
-    FCTX_THUMB_FUNC
-fctx_context_start:
-    .fnstart
-    .cfi_startproc
+FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     .cfi_undefined DW_LR                /* outermost frame for debuggers */
     .save   {lr}                        /* EHABI: lr at sp + START_BOTTOM_RA */
     .pad    #START_BOTTOM_RA            /* above the transfer words */
@@ -136,12 +122,10 @@ fctx_context_start:
                                            not return */
     bl      fctx_internal_entry_returned /* hidden C handler, never returns */
     udf     #0                          /* not reached */
-    .cfi_endproc
-    .fnend
-    .size   fctx_context_start, . - fctx_context_start
+FCTX_FUNC_END(fctx_context_start)
 
     .if START_BOTTOM_RA != START_ARGS + 8
     .error "make_arm_aapcs: the stub's .pad/.save must match the start area"
     .endif
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

@@ -61,11 +61,7 @@ FCTX_FUNC_END(fctx_make)
  * and calls entry(transfer).  The return address is marked undefined:
  * unwinders and debuggers stop here instead of walking into garbage.
  */
-    .text
-    .type   fctx_context_start, @function
-    .p2align 4
-fctx_context_start:
-    .cfi_startproc
+FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     .cfi_undefined eip
     nop                                 /* an ontop fn "returns" to the label
                                            below; unwinders look up return
@@ -86,7 +82,6 @@ fctx_context_resume:
        (no PLT, so ebx need not hold the GOT address). Never returns. */
     call    fctx_internal_entry_returned
     hlt                                 /* not reached */
-    .cfi_endproc
-    .size   fctx_context_start, . - fctx_context_start
+FCTX_FUNC_END(fctx_context_start)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

@@ -62,13 +62,7 @@ FCTX_FUNC_END(fctx_make)
  * own pc.  Then it calls entry(transfer) with the PIC convention.  The
  * return address is marked undefined: unwinders and debuggers stop here.
  */
-    .text
-    .type   fctx_context_start, @function
-    .p2align 3
-    .set    noreorder
-    .set    nomacro
-fctx_context_start:
-    .cfi_startproc
+FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     .cfi_undefined 31
     nop                                 /* an ontop fn "returns" to the label
                                            below; unwinders look up return
@@ -93,9 +87,6 @@ fctx_context_resume:
     jalr    $25
     nop                                 /* delay slot */
     break                               /* not reached */
-    .cfi_endproc
-    .set    macro
-    .set    reorder
-    .size   fctx_context_start, . - fctx_context_start
+FCTX_FUNC_END(fctx_context_start)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

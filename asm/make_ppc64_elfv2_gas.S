@@ -56,11 +56,7 @@ FCTX_FUNC_END(fctx_make)
  * saves its LR in S's slot.  The return address is marked undefined:
  * unwinders and debuggers stop here instead of walking into garbage.
  */
-    .text
-    .type   fctx_context_start, @function
-    .p2align 4
-fctx_context_start:
-    .cfi_startproc
+FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     .cfi_undefined lr
     std     %r2, TOC_SAVE(%r1)          /* calling through a pointer */
     mr      %r12, %r14                  /* entry's global entry point */
@@ -72,7 +68,6 @@ fctx_context_start:
     bl      fctx_internal_entry_returned    /* hidden: binds locally */
     nop
     trap                                /* not reached */
-    .cfi_endproc
-    .size   fctx_context_start, . - fctx_context_start
+FCTX_FUNC_END(fctx_context_start)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

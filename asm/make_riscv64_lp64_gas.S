@@ -70,11 +70,7 @@ FCTX_FUNC_END(fctx_make)
  * frame-pointer walks end here; the CFI marks the return address undefined
  * so unwinders and debuggers stop here.
  */
-    .text
-    .type   fctx_context_start, @function
-    .p2align 2
-fctx_context_start:
-    .cfi_startproc
+FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     .cfi_undefined ra
     nop                                 /* resumes land after this: unwinders
                                            look a return address up at addr - 1,
@@ -87,7 +83,6 @@ fctx_context_resume:
                                            must not return */
     call    fctx_internal_entry_returned /* hidden C handler, never returns */
     unimp                               /* not reached */
-    .cfi_endproc
-    .size   fctx_context_start, . - fctx_context_start
+FCTX_FUNC_END(fctx_context_start)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

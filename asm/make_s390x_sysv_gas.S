@@ -42,11 +42,7 @@ FCTX_FUNC_END(fctx_make)
  * caller owns: the landing area is exactly that.  The return address is
  * marked undefined: unwinders and debuggers stop here.
  */
-    .text
-    .type   fctx_context_start, @function
-    .p2align 3
-fctx_context_start:
-    .cfi_startproc
+FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     .cfi_undefined %r14
     aghi    %r15, -SAVE_AREA            /* the save area entry may use */
     .cfi_adjust_cfa_offset SAVE_AREA
@@ -58,7 +54,6 @@ fctx_context_start:
        Never returns. */
     brasl   %r14, fctx_internal_entry_returned
     .word   0                           /* not reached: illegal instruction */
-    .cfi_endproc
-    .size   fctx_context_start, . - fctx_context_start
+FCTX_FUNC_END(fctx_context_start)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

@@ -33,13 +33,9 @@
  * Returns the frame's address.  A leaf: touches no nonvolatile register.
  */
 #include "frame_x86_64_ms.h"
+#include "format.h"                  /* functions: PE/COFF branch */
 
-    .text
-    .globl  fctx_make
-    .def    fctx_make; .scl 2; .type 32; .endef
-    .p2align 4
-    .seh_proc fctx_make
-fctx_make:
+FCTX_FUNC_BEGIN(fctx_make)
     .seh_endprologue                    /* leaf: no stack or register saves */
     movq    %rcx, %r11                  /* stack_top, for the entry */
     movq    %rcx, %r9
@@ -91,7 +87,7 @@ fctx_make:
     movq    %rdx, FRAME_SIZE+STUB_TRANSFER+16(%rax)
     movq    %rdx, FRAME_SIZE+STUB_FRAME(%rax)   /* ends stack walks */
     ret
-    .seh_endproc
+FCTX_FUNC_END(fctx_make)
 
 /*
  * First frame of every context (a local function).  Never called: the
@@ -104,10 +100,7 @@ fctx_make:
  * 0: exception dispatch and stack walks end here (and rsp = T = StackBase
  * is the other end-of-stack test unwinders use).
  */
-    .def    fctx_context_start; .scl 3; .type 32; .endef   /* static */
-    .p2align 4
-    .seh_proc fctx_context_start
-fctx_context_start:
+FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     subq    $STUB_FRAME, %rsp           /* not executed; see above */
     .seh_stackalloc STUB_FRAME
     .seh_endprologue
@@ -119,7 +112,7 @@ fctx_context_start_resume:
     callq   fctx_internal_entry_returned /* hidden C handler, never returns */
     ud2                                 /* not reached; keeps the return
                                            address of the call inside us */
-    .seh_endproc
+FCTX_FUNC_END(fctx_context_start)
 
 /*
  * void fctx_internal_set_stack_allocation(fctx_t ctx, void *allocation_base)
@@ -130,12 +123,8 @@ fctx_context_start_resume:
  * Wine) treat a fault on the guard pages below StackLimit as a stack
  * overflow (STATUS_STACK_OVERFLOW) instead of a stray guard-page hit.
  */
-    .globl  fctx_internal_set_stack_allocation
-    .def    fctx_internal_set_stack_allocation; .scl 2; .type 32; .endef
-    .p2align 4
-    .seh_proc fctx_internal_set_stack_allocation
-fctx_internal_set_stack_allocation:
+FCTX_FUNC_BEGIN(fctx_internal_set_stack_allocation)
     .seh_endprologue                    /* leaf */
     movq    %rdx, FRAME_DEALLOCATION_STACK(%rcx)
     ret
-    .seh_endproc
+FCTX_FUNC_END(fctx_internal_set_stack_allocation)

@@ -76,4 +76,4 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     bx      r3                          /* tail call fn (Arm or Thumb) */
 FCTX_FUNC_END(fctx_ontop)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

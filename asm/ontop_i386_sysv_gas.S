@@ -48,4 +48,4 @@ FCTX_FUNC_BEGIN(fctx_ontop)
 #endif
 FCTX_FUNC_END(fctx_ontop)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

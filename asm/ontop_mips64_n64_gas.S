@@ -45,4 +45,4 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     daddiu  $sp, $sp, FRAME_SIZE        /* delay slot: pop the frame */
 FCTX_FUNC_END(fctx_ontop)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

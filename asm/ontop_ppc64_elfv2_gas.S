@@ -62,11 +62,7 @@ FCTX_FUNC_END(fctx_ontop)
  * exceptions thrown by fn) continue into `to`'s frames; the instruction
  * after the call is the TOC reload the unwinder looks for.
  */
-    .text
-    .type   fctx_ontop_call, @function
-    .p2align 4
-fctx_ontop_call:
-    .cfi_startproc
+FCTX_LOCAL_FUNC_BEGIN(fctx_ontop_call)
     mflr    %r0
     std     %r0, LR_SAVE(%r1)           /* in `to`'s frame, as callees do */
     .cfi_offset lr, LR_SAVE
@@ -82,7 +78,6 @@ fctx_ontop_call:
     ld      %r0, LR_SAVE(%r1)
     mtctr   %r0
     bctr                                /* resume `to` with fn's result */
-    .cfi_endproc
-    .size   fctx_ontop_call, . - fctx_ontop_call
+FCTX_FUNC_END(fctx_ontop_call)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

@@ -46,4 +46,4 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     jr      a2                          /* tail call fn */
 FCTX_FUNC_END(fctx_ontop)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

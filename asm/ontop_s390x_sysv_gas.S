@@ -51,11 +51,7 @@ FCTX_FUNC_END(fctx_ontop)
  * r3:r4 = fn's argument.  Its CFI is that of an ordinary function, so
  * unwinders (C++ exceptions thrown by fn) continue into `to`'s frames.
  */
-    .text
-    .type   fctx_ontop_call, @function
-    .p2align 3
-fctx_ontop_call:
-    .cfi_startproc
+FCTX_LOCAL_FUNC_BEGIN(fctx_ontop_call)
     stmg    %r14, %r15, 112(%r15)       /* resume address and sp, in the
                                            save area `to`'s frame provides */
     .cfi_offset %r14, -48
@@ -75,7 +71,6 @@ fctx_ontop_call:
     .cfi_restore %r15
     .cfi_def_cfa_offset 160
     br      %r14                        /* resume `to` with fn's result */
-    .cfi_endproc
-    .size   fctx_ontop_call, . - fctx_ontop_call
+FCTX_FUNC_END(fctx_ontop_call)
 
-    .section .note.GNU-stack,"",%progbits
+FCTX_FILE_END

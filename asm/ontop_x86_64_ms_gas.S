@@ -32,12 +32,7 @@
 #include "frame_x86_64_ms.h"
 #include "switch_x86_64_ms_gas.h"    /* the code shared with fctx_jump */
 
-    .text
-    .globl  fctx_ontop
-    .def    fctx_ontop; .scl 2; .type 32; .endef
-    .p2align 4
-    .seh_proc fctx_ontop
-fctx_ontop:
+FCTX_FUNC_BEGIN(fctx_ontop)
     fctx_ms_save                        /* frame, registers, FP words */
     /* The TEB fields kept as in fctx_jump, two at a time here (r9 = fn). */
     movq    %gs:TEB_STACK_BASE, %r10
@@ -81,7 +76,7 @@ fctx_ontop:
     addq    $ONTOP_RET, %rsp            /* rsp = 16n+8, fn's entry state */
     jmp     *%r9                        /* "call" fn */
     fctx_ms_fp_load .Lontop             /* its rare path (after the jmp) */
-    .seh_endproc
+FCTX_FUNC_END(fctx_ontop)
 
 /*
  * Where fn returns (a local function; the sub is never executed: it and
@@ -89,10 +84,7 @@ fctx_ontop:
  * ONTOP_RET + 8, rax = `to`'s result pointer holding fn's result.  The
  * add/ret pair is a standard epilogue, so unwinders see it too.
  */
-    .def    fctx_ontop_return; .scl 3; .type 32; .endef   /* static */
-    .p2align 4
-    .seh_proc fctx_ontop_return
-fctx_ontop_return:
+FCTX_LOCAL_FUNC_BEGIN(fctx_ontop_return)
     subq    $STUB_FRAME, %rsp           /* not executed; see above */
     .seh_stackalloc STUB_FRAME
     .seh_endprologue
@@ -100,4 +92,4 @@ fctx_ontop_landing:
     addq    $STUB_FRAME, %rsp           /* drop home space and argument copy */
     ret                                 /* to `to`'s resume address; rsp =
                                            ctx + FRAME_SIZE as after its call */
-    .seh_endproc
+FCTX_FUNC_END(fctx_ontop_return)

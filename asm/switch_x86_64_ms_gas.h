@@ -16,6 +16,7 @@
  * l is a local label prefix (.L...), one per function: fctx_ms_restore and
  * fctx_ms_fp_load jump to each other's labels, so they need the same one.
  */
+#include "format.h"                  /* functions: PE/COFF branch */
 
 /* Prologue at the entry (rsp = 16n+8): the frame below our return address,
  * each nonvolatile register stored in its slot with its unwind code, then
