@@ -82,19 +82,6 @@ static inline fctx_fiber_transfer_t arrived(fctx_transfer_t t)
     return r;
 }
 
-/* Each switch below ends in FCTX_TSAN_SWITCH right before the primitive:
- * TSan must switch fibers in the very frame that jumps (hooks.h). */
-static inline fctx_fiber_transfer_t switch_to(fctx_t to, void *data)
-{
-    struct fctx_msg m;
-    struct fctx_hctx *dest = fctx_hooks_slot_get(to);
-    struct fctx_hctx *from = fctx_hooks_current();
-    fctx_msg_ref ref = fctx_msg_fill(&m, data, from, dest);
-    fctx_hooks_before(from, dest, 0);
-    FCTX_TSAN_SWITCH(dest);
-    return arrived(fctx_jump(to, ref));
-}
-
 static fctx_transfer_t on_top_result(fctx_fiber_transfer_t r)
 {
     fctx_transfer_t t = {(fctx_t)r.fiber, fctx_hooks_result(r.data)};
@@ -108,6 +95,8 @@ static fctx_transfer_t ontop_shim(fctx_transfer_t t)
     return on_top_result(call->fn(arrived(inner)));
 }
 
+/* Each switch here ends in FCTX_TSAN_SWITCH right before the primitive:
+ * TSan must switch fibers in the very frame that jumps (hooks.h). */
 static inline fctx_fiber_transfer_t ontop_to(fctx_t to, struct ontop_call *call, void *data)
 {
     struct fctx_hctx *dest = fctx_hooks_slot_get(to);
@@ -122,7 +111,7 @@ static inline fctx_fiber_transfer_t ontop_to(fctx_t to, struct ontop_call *call,
  * same registers on every ABI): with identical return types gcc and clang
  * turn fctx_fiber_resume into a checked tail call (test, branch, jmp) instead
  * of call + return; clang needs musttail for it.  See docs/performance.md.
- * Only without tools: with them a resume is switch_to(). */
+ * Only without tools: with them a resume tells the tools first. */
 #if !FCTX_HOOKS && defined(__GNUC__) && defined(__USER_LABEL_PREFIX__)
 #  define FCTX_FIBER_JUMP_ALIAS 1
 #  define FCTX_STR2_(x) #x
@@ -265,7 +254,13 @@ fctx_fiber_transfer_t fctx_fiber_resume(fctx_fiber_t f, void *data)
 #ifdef FCTX_FIBER_JUMP_ALIAS
     FCTX_MUSTTAIL return fctx_fiber_jump_alias_(f, data);
 #else
-    return switch_to((fctx_t)f, data);
+    struct fctx_msg m;
+    struct fctx_hctx *dest = fctx_hooks_slot_get((fctx_t)f);
+    struct fctx_hctx *from = fctx_hooks_current();
+    fctx_msg_ref ref = fctx_msg_fill(&m, data, from, dest);
+    fctx_hooks_before(from, dest, 0);
+    FCTX_TSAN_SWITCH(dest);
+    return arrived(fctx_jump((fctx_t)f, ref));
 #endif
 }
 
