@@ -4,7 +4,8 @@
  *
  * Everything here builds on the allocator interface of fctx/stack.h; the
  * fiber layer (fctx/fiber.h, fctx_fiber_create_ex) takes any of these
- * allocators.  See docs/stacks.md for the design and measured numbers.
+ * allocators.  See docs/stacks.md for the design and docs/performance.md
+ * for measured numbers.
  *
  * Error codes (returned as int, 0 = success, errno values otherwise):
  *   EINVAL  a NULL pointer where one is required, unknown flag bits or an
