@@ -81,18 +81,7 @@
 #ifndef FCTX_FRAME_ARM64_AAPCS_H
 #define FCTX_FRAME_ARM64_AAPCS_H
 
-#define FRAME_FP    0x00
-#define FRAME_LR    0x08
-#define FRAME_X19   0x10
-#define FRAME_X21   0x20
-#define FRAME_X23   0x30
-#define FRAME_X25   0x40
-#define FRAME_X27   0x50
-#define FRAME_D8    0x60
-#define FRAME_D10   0x70
-#define FRAME_D12   0x80
-#define FRAME_D14   0x90
-#define FRAME_FPCR  0xa0
+#include "slots_arm64.h"    /* FRAME_FP ... FRAME_FPCR, FCTX_REGS */
 #define FRAME_SIZE  0xb0
 
 #ifdef __ASSEMBLER__
@@ -221,23 +210,9 @@
     .cfi_restore d11 FCTX_SEP .cfi_restore d12 FCTX_SEP .cfi_restore d13 FCTX_SEP  \
     .cfi_restore d14 FCTX_SEP .cfi_restore d15
 
-/*
- * FCTX_SAVE_REGS / FCTX_LOAD_REGS: store / reload x19-x28 and d8-d15 in
- * the frame at sp (jump and ontop; x29, x30 and FPCR are handled there).
- * Only the low 64 bits of v8-v15 are ours to keep.
- */
-#define FCTX_REGS(op)                           \
-    op      x19, x20, [sp, #FRAME_X19] FCTX_SEP \
-    op      x21, x22, [sp, #FRAME_X21] FCTX_SEP \
-    op      x23, x24, [sp, #FRAME_X23] FCTX_SEP \
-    op      x25, x26, [sp, #FRAME_X25] FCTX_SEP \
-    op      x27, x28, [sp, #FRAME_X27] FCTX_SEP \
-    op      d8, d9, [sp, #FRAME_D8] FCTX_SEP    \
-    op      d10, d11, [sp, #FRAME_D10] FCTX_SEP \
-    op      d12, d13, [sp, #FRAME_D12] FCTX_SEP \
-    op      d14, d15, [sp, #FRAME_D14]
+/* FCTX_SAVE_REGS: x19-x28 and d8-d15 to their slots (FCTX_LOAD_REGS, the
+ * reverse, is in slots_arm64.h; Windows saves with unwind codes instead). */
 #define FCTX_SAVE_REGS FCTX_REGS(stp)
-#define FCTX_LOAD_REGS FCTX_REGS(ldp)
 
 /*
  * FCTX_ADR_LOCAL(reg, name): reg = address of the local label `name`,

@@ -70,18 +70,7 @@
 #ifndef FCTX_FRAME_ARM64_MS_H
 #define FCTX_FRAME_ARM64_MS_H
 
-#define FRAME_FP        0x00
-#define FRAME_LR        0x08
-#define FRAME_X19       0x10
-#define FRAME_X21       0x20
-#define FRAME_X23       0x30
-#define FRAME_X25       0x40
-#define FRAME_X27       0x50
-#define FRAME_D8        0x60
-#define FRAME_D10       0x70
-#define FRAME_D12       0x80
-#define FRAME_D14       0x90
-#define FRAME_FPCR      0xa0
+#include "slots_arm64.h"    /* FRAME_FP ... FRAME_FPCR, FCTX_LOAD_REGS */
 #define FRAME_GUARANTEED_STACK_BYTES 0xa8
 #define FRAME_STACK_BASE        0xb0
 #define FRAME_STACK_LIMIT       0xb8
@@ -154,17 +143,5 @@
     str x9, [x18, #TEB_EXCEPTION_LIST];                     \
     ldr w9, [sp, #FRAME_GUARANTEED_STACK_BYTES];            \
     str w9, [x18, #TEB_GUARANTEED_STACK_BYTES]
-
-/* Restore the target's callee-saved registers (not x29/x30: last). */
-#define FCTX_LOAD_REGS                  \
-    ldp x19, x20, [sp, #FRAME_X19];     \
-    ldp x21, x22, [sp, #FRAME_X21];     \
-    ldp x23, x24, [sp, #FRAME_X23];     \
-    ldp x25, x26, [sp, #FRAME_X25];     \
-    ldp x27, x28, [sp, #FRAME_X27];     \
-    ldp d8, d9, [sp, #FRAME_D8];        \
-    ldp d10, d11, [sp, #FRAME_D10];     \
-    ldp d12, d13, [sp, #FRAME_D12];     \
-    ldp d14, d15, [sp, #FRAME_D14]
 
 #endif

@@ -34,14 +34,7 @@ FCTX_FUNC_BEGIN(fctx_make)
     stp     x2, x11, [x0, #FRAME_X19]   /* x19 = entry, x20 = stack_top:
                                            callee-saved, so still there
                                            after an ontop fn */
-    stp     xzr, xzr, [x0, #FRAME_X21]  /* deterministic contents */
-    stp     xzr, xzr, [x0, #FRAME_X23]
-    stp     xzr, xzr, [x0, #FRAME_X25]
-    stp     xzr, xzr, [x0, #FRAME_X27]
-    stp     xzr, xzr, [x0, #FRAME_D8]
-    stp     xzr, xzr, [x0, #FRAME_D10]
-    stp     xzr, xzr, [x0, #FRAME_D12]
-    stp     xzr, xzr, [x0, #FRAME_D14]
+    FCTX_ZERO_REGS(x0)                  /* deterministic contents */
 #ifndef FCTX_NO_FPU_CONTROL
     mrs     x10, fpcr                   /* start with the creator's modes */
 #else
