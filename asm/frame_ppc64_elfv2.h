@@ -198,4 +198,27 @@
     op %v26, base, %r5; op %v27, base, %r6; op %v28, base, %r7; \
     op %v29, base, %r8; op %v30, base, %r9; op %v31, base, %r10
 
+/*
+ * fctx_switch_in: the half of fctx_jump and fctx_ontop after our registers
+ * are saved in our block at r1 and `to` is in r3.  Leaves r11 = our context
+ * (our caller's sp), r1 = `to`'s block (the same shape as ours, so the CFI
+ * still holds), `to`'s FP modes (only if they differ), nonvolatile
+ * registers, CR fields and TOC loaded, and r0 = `to`'s resume address.
+ */
+    .macro fctx_switch_in
+    addi    %r11, %r1, FRAME_SIZE       /* our context: our caller's sp */
+    addi    %r1, %r3, -FRAME_SIZE       /* switch stacks to `to`'s block */
+#ifndef FCTX_NO_FPU_CONTROL
+    fctx_fp_restore %r5, %r6, %r7, %r8, %r9 /* only if the modes differ;
+                                           before FCTX_VRS clobbers r5-r10 */
+#endif
+    FCTX_GPRS(ld, %r1, FRAME_R14)
+    FCTX_FPRS(lfd, %r1, FRAME_F14)
+    FCTX_VRS(lvx, %r1, FRAME_V20)
+    lwz     %r0, FRAME_CR(%r1)
+    mtcrf   CR_NONVOLATILE, %r0
+    ld      %r2, FRAME_TOC(%r1)
+    ld      %r0, FRAME_LR(%r1)          /* where `to` resumes */
+    .endm
+
 #endif

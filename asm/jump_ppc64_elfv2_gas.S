@@ -29,20 +29,8 @@ FCTX_FUNC_BEGIN(fctx_jump)
                                            frame_ppc64_elfv2.h */
 #endif
 
-    addi    %r11, %r1, FRAME_SIZE       /* our context: our caller's sp */
-    addi    %r1, %r3, -FRAME_SIZE       /* switch stacks to `to`'s block; it
-                                           has the same shape, so the CFI holds */
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fp_restore %r5, %r6, %r7, %r8, %r9 /* only if the modes differ;
-                                           before FCTX_VRS clobbers r5-r10 */
-#endif
-    FCTX_GPRS(ld, %r1, FRAME_R14)
-    FCTX_FPRS(lfd, %r1, FRAME_F14)
-    FCTX_VRS(lvx, %r1, FRAME_V20)
-    lwz     %r0, FRAME_CR(%r1)
-    mtcrf   CR_NONVOLATILE, %r0
-    ld      %r2, FRAME_TOC(%r1)
-    ld      %r0, FRAME_LR(%r1)          /* where `to` resumes */
+    fctx_switch_in                      /* r11 = our context, r1 = `to`'s
+                                           block, r0 = where `to` resumes */
     mtctr   %r0
     mr      %r3, %r11                   /* transfer = {our context, data} */
     addi    %r1, %r1, FRAME_SIZE        /* pop the block: r1 = `to`'s sp */

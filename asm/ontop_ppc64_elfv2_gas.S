@@ -35,19 +35,8 @@ FCTX_FUNC_BEGIN(fctx_ontop)
                                            frame_ppc64_elfv2.h */
 #endif
 
-    addi    %r11, %r1, FRAME_SIZE       /* our context */
-    addi    %r1, %r3, -FRAME_SIZE       /* switch stacks */
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fp_restore %r5, %r6, %r7, %r8, %r9 /* only if the modes differ;
-                                           before FCTX_VRS clobbers r5-r10 */
-#endif
-    FCTX_GPRS(ld, %r1, FRAME_R14)
-    FCTX_FPRS(lfd, %r1, FRAME_F14)
-    FCTX_VRS(lvx, %r1, FRAME_V20)
-    lwz     %r0, FRAME_CR(%r1)
-    mtcrf   CR_NONVOLATILE, %r0
-    ld      %r2, FRAME_TOC(%r1)
-    ld      %r0, FRAME_LR(%r1)
+    fctx_switch_in                      /* r11 = our context, r1 = `to`'s
+                                           block, r0 = `to`'s resume address */
     mtlr    %r0                         /* as if `to` had just called us */
     mr      %r3, %r11                   /* fn's argument {our context, data} */
     addi    %r1, %r1, FRAME_SIZE        /* pop the block: r1 = `to`'s sp */
