@@ -199,6 +199,31 @@
     op %v29, base, %r8; op %v30, base, %r9; op %v31, base, %r10
 
 /*
+ * fctx_switch_out: the first half of fctx_jump and fctx_ontop: our block
+ * below our sp, with our resume address (LR), TOC, CR, nonvolatile
+ * registers and FP modes, and the CFI that describes it.  Clobbers r0 and
+ * r5-r10 (FCTX_VRS's offsets), so fctx_ontop moves fn out of r5 first.
+ */
+    .macro fctx_switch_out
+    mflr    %r0
+    stdu    %r1, -FRAME_SIZE(%r1)       /* allocate with back chain: below
+                                           the protected zone nothing is safe */
+    .cfi_adjust_cfa_offset FRAME_SIZE
+    std     %r0, FRAME_LR(%r1)          /* our resume address */
+    .cfi_offset lr, FRAME_LR - FRAME_SIZE
+    std     %r2, FRAME_TOC(%r1)         /* same-module callers expect r2 back */
+    mfcr    %r0
+    stw     %r0, FRAME_CR(%r1)          /* CR2-CR4 are nonvolatile */
+    FCTX_GPRS(std, %r1, FRAME_R14)
+    FCTX_FPRS(stfd, %r1, FRAME_F14)
+    FCTX_VRS(stvx, %r1, FRAME_V20)
+#ifndef FCTX_NO_FPU_CONTROL
+    fctx_fp_save %r5, %r6               /* FPSCR, VSCR; modes per context,
+                                           flags per thread: see above */
+#endif
+    .endm
+
+/*
  * fctx_switch_in: the half of fctx_jump and fctx_ontop after our registers
  * are saved in our block at r1 and `to` is in r3.  Leaves r11 = our context
  * (our caller's sp), r1 = `to`'s block (the same shape as ours, so the CFI

@@ -11,23 +11,7 @@
 #include "frame_ppc64_elfv2.h"
 
 FCTX_FUNC_BEGIN(fctx_jump)
-    mflr    %r0
-    stdu    %r1, -FRAME_SIZE(%r1)       /* allocate with back chain: below
-                                           the protected zone nothing is safe */
-    .cfi_adjust_cfa_offset FRAME_SIZE
-    std     %r0, FRAME_LR(%r1)          /* our resume address */
-    .cfi_offset lr, FRAME_LR - FRAME_SIZE
-    std     %r2, FRAME_TOC(%r1)         /* same-module callers expect r2 back */
-    mfcr    %r0
-    stw     %r0, FRAME_CR(%r1)          /* CR2-CR4 are nonvolatile */
-    FCTX_GPRS(std, %r1, FRAME_R14)
-    FCTX_FPRS(stfd, %r1, FRAME_F14)
-    FCTX_VRS(stvx, %r1, FRAME_V20)
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fp_save %r5, %r6               /* FPSCR, VSCR; modes per context,
-                                           flags per thread: see
-                                           frame_ppc64_elfv2.h */
-#endif
+    fctx_switch_out                     /* our block, with its CFI */
 
     fctx_switch_in                      /* r11 = our context, r1 = `to`'s
                                            block, r0 = where `to` resumes */

@@ -18,22 +18,7 @@
 FCTX_FUNC_BEGIN(fctx_ontop)
     mr      %r12, %r5                   /* fn, in r12 for its global entry;
                                            r5 is scratch from here on */
-    mflr    %r0
-    stdu    %r1, -FRAME_SIZE(%r1)       /* same frame as fctx_jump */
-    .cfi_adjust_cfa_offset FRAME_SIZE
-    std     %r0, FRAME_LR(%r1)
-    .cfi_offset lr, FRAME_LR - FRAME_SIZE
-    std     %r2, FRAME_TOC(%r1)
-    mfcr    %r0
-    stw     %r0, FRAME_CR(%r1)
-    FCTX_GPRS(std, %r1, FRAME_R14)
-    FCTX_FPRS(stfd, %r1, FRAME_F14)
-    FCTX_VRS(stvx, %r1, FRAME_V20)
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fp_save %r5, %r6               /* FPSCR, VSCR; modes per context,
-                                           flags per thread: see
-                                           frame_ppc64_elfv2.h */
-#endif
+    fctx_switch_out                     /* our block, as fctx_jump's */
 
     fctx_switch_in                      /* r11 = our context, r1 = `to`'s
                                            block, r0 = `to`'s resume address */
