@@ -4,7 +4,7 @@
 #define FCTX_TEST_DEATH_H
 
 #if defined(_WIN32)
-#  include "win/death_win.h"
+#  include "windows/death_win.h"
 #else
 
 #include <signal.h>
