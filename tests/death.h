@@ -1,5 +1,5 @@
 /* death.h - run a function in a child process and report how it died,
- * with its stderr captured (POSIX; Windows: tests/win/death_win.h). */
+ * with its stderr captured (POSIX; Windows: tests/windows/death_win.h). */
 #ifndef FCTX_TEST_DEATH_H
 #define FCTX_TEST_DEATH_H
 
