@@ -3,7 +3,7 @@
 # Checks the generated code of fctx_fiber_resume (x86-64, optimised build
 # without tool hooks): it must be a *checked tail call* of fctx_jump - at most
 # two instructions (the NULL test and its branch) before a jmp to fctx_jump,
-# and no call.  Registered by tests/performance.cmake.
+# and no call.  Registered by tests/CMakeLists.txt.
 execute_process(COMMAND "${OBJDUMP}" -dr --no-show-raw-insn "${LIB}"
                 OUTPUT_VARIABLE dis RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)

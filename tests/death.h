@@ -1,10 +1,10 @@
 /* death.h - run a function in a child process and report how it died,
- * with its stderr captured (POSIX; Windows: tests/win/death_win.h). */
+ * with its stderr captured (POSIX; Windows: tests/windows/death_win.h). */
 #ifndef FCTX_TEST_DEATH_H
 #define FCTX_TEST_DEATH_H
 
 #if defined(_WIN32)
-#  include "win/death_win.h"
+#  include "windows/death_win.h"
 #else
 
 #include <signal.h>

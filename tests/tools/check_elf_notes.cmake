@@ -1,6 +1,6 @@
 # Checks the ELF notes of the fctx library's objects against the build flags.
 #   cmake -DREADELF=<readelf> -DOBJECTS_FILE=<file: one object per line>
-#         -DARCH=<FCTX_ARCH> -DEXPECT_IBT=0|1 -DEXPECT_SHSTK=0|1
+#         -DPROPERTY_NOTE=x86|aarch64|none -DEXPECT_IBT=0|1 -DEXPECT_SHSTK=0|1
 #         -DEXPECT_BTI=0|1 -DEXPECT_PAC=0|1
 #         [-DLINK_CC=<compiler> -DLINK_FLAGS=<flags> -DWORK_DIR=<dir>]
 #         -P check_elf_notes.cmake
@@ -8,18 +8,19 @@
 # Every assembly object must have a .note.GNU-stack section that is not
 # executable (otherwise the linker makes the whole program's stack
 # executable).  The GNU property note (.note.gnu.property) of every object
-# must match the flags the C code was compiled with:
-#   x86-64: IBT iff -fcf-protection=branch|full; SHSTK on C objects iff
+# must match the flags the C code was compiled with (PROPERTY_NOTE: the
+# target table's, cmake/FctxTargets.cmake):
+#   x86: IBT iff -fcf-protection=branch|full; SHSTK on C objects iff
 #           -fcf-protection=return|full, and NEVER on assembly objects: fctx's
 #           switch does not switch shadow stacks (docs/tools.md), so claiming
 #           SHSTK would let a loader enable it and crash.
-#   AArch64: BTI iff -mbranch-protection=bti|standard, PAC iff pac-ret|standard.
-# With LINK_CC (x86-64 with IBT expected), the objects are also linked into
+#   aarch64: BTI iff -mbranch-protection=bti|standard, PAC iff pac-ret|standard.
+# With LINK_CC (x86 with IBT expected), the objects are also linked into
 # one relocatable object with -z cet-report=warning: the linker must report
 # exactly the missing SHSTK property of each assembly object and nothing
 # else, and the result must be marked IBT (the linker ANDs the properties).
 cmake_policy(VERSION 3.20)
-foreach(v READELF OBJECTS_FILE ARCH EXPECT_IBT EXPECT_SHSTK EXPECT_BTI EXPECT_PAC)
+foreach(v READELF OBJECTS_FILE PROPERTY_NOTE EXPECT_IBT EXPECT_SHSTK EXPECT_BTI EXPECT_PAC)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "check_elf_notes.cmake: -D${v}=... missing")
   endif()
@@ -66,14 +67,14 @@ foreach(obj IN LISTS objects)
 
   features("${obj}" f)
   set(want "")
-  if(ARCH STREQUAL "x86_64" OR ARCH STREQUAL "i386")
+  if(PROPERTY_NOTE STREQUAL "x86")
     if(EXPECT_IBT)
       list(APPEND want IBT)
     endif()
     if(EXPECT_SHSTK AND NOT is_asm)
       list(APPEND want SHSTK)
     endif()
-  elseif(ARCH STREQUAL "arm64")
+  elseif(PROPERTY_NOTE STREQUAL "aarch64")
     if(EXPECT_BTI)
       list(APPEND want BTI)
     endif()
@@ -81,7 +82,7 @@ foreach(obj IN LISTS objects)
       list(APPEND want PAC)
     endif()
   else()
-    set(want "${f}") # no property note defined for this architecture
+    set(want "${f}") # no property note defined for this target
   endif()
   list(SORT f)
   list(SORT want)

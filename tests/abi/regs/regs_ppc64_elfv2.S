@@ -16,7 +16,7 @@
  * Word order: r14-r31 (0-17), f14-f31 (18-35), v20-v31 (36-59, two words
  * each), cr (60), fpscr (61), vscr (62).
  */
-#include "../../asm/frame_ppc64_elfv2.h"
+#include "../../../asm/frame_ppc64_elfv2.h"
 
 #ifndef FCTX_NO_FPU_CONTROL
 #  define NWORDS 63

@@ -1,4 +1,4 @@
-# Object-file hygiene of the library (tests/ports.cmake):
+# Object-file hygiene of the library (test_object_notes, tests/CMakeLists.txt):
 #  - every object has a .note.GNU-stack section without the X flag, so no
 #    object asks for an executable stack;
 #  - with -DEXPECT_BTI=ON / -DEXPECT_PAC=ON (AArch64 branch-protection

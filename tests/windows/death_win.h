@@ -1,4 +1,4 @@
-/* win/death_win.h - Windows implementation of tests/death.h: run a
+/* windows/death_win.h - Windows implementation of tests/death.h: run a
  * function in a child process and report how it died, with its output
  * captured.
  *
@@ -92,7 +92,7 @@ __attribute__((constructor)) static void death_child_ctor(void)
 #  pragma section(".CRT$XCU", read)
 __declspec(allocate(".CRT$XCU")) static void(__cdecl *death_child_ctor)(void) = death_child_hook;
 #else
-#  error "tests/win/death_win.h: no way to run code before main with this compiler"
+#  error "tests/windows/death_win.h: no way to run code before main with this compiler"
 #endif
 
 static inline void death_fail(const char *what)

@@ -2,7 +2,7 @@
 # gdb backtraces in contexts of the AArch64 / RISC-V 64 ports, through
 # qemu-user's gdb stub (a unix socket: no port clashes).
 #   gdb_qemu_backtrace.sh <gdb-multiarch> <readelf> <gdb_ports exe> <workdir> <emulator command...>
-# Checks on tests/ports/gdb_ports.c:
+# Checks on tests/abi/gdb_ports.c:
 #   1. in bt_leaf (bt_entry -> bt_middle -> bt_leaf in a new context):
 #      exactly bt_leaf bt_middle bt_entry fctx_context_start (the stub's CFI
 #      marks the return address undefined: nothing after it);

@@ -1,6 +1,6 @@
-/* win/compat/pthread.h - the few POSIX thread calls the portable tests use
+/* windows/compat/pthread.h - the few POSIX thread calls the portable tests use
  * (create, join, self, equal), on Win32 threads.  Only the Windows test
- * targets put this directory on their include path (tests/windows.cmake),
+ * targets put this directory on their include path (tests/CMakeLists.txt),
  * so MinGW's winpthreads and MSVC (which has no pthread.h) are treated
  * alike and the tests need no libwinpthread. */
 #ifndef FCTX_TEST_WIN_PTHREAD_H

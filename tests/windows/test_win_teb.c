@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "win/compat/pthread.h"
+#include "windows/compat/pthread.h"
 
 /* The calling thread's NT_TIB (TEB).  GCC 12 flags NtCurrentTeb() and
  * current_fiber() (gs-relative reads in MinGW's headers) with a false
