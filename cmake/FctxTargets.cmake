@@ -158,9 +158,12 @@ fctx_target(arm64_ms_pe_gas       FORMAT pe    ASM arm64_ms      FRAME frame_arm
 macro(fctx_select_target _fctx_sel)
   if(NOT "${_fctx_sel}" IN_LIST FCTX_SUPPORTED_TARGETS)
     list(JOIN FCTX_SUPPORTED_TARGETS "\n    " _fctx_sup)
+    fctx_compiler_description(_fctx_cc)
     message(FATAL_ERROR
       "fctx: unsupported target ${_fctx_sel}.\n"
       "  detected: arch=${FCTX_ARCH} abi=${FCTX_ABI} format=${FCTX_BINARY_FORMAT} assembler=${FCTX_ASSEMBLER}\n"
+      "  (\"unknown\": no fctx_abi() PROBE condition holds, e.g. an ILP32 x86-64/AArch64 build)\n"
+      "  compiler: ${_fctx_cc}\n"
       "  supported (cmake/FctxTargets.cmake):\n    ${_fctx_sup}\n"
       "Override FCTX_ARCH/FCTX_ABI/FCTX_BINARY_FORMAT/FCTX_ASSEMBLER if detection is wrong.")
   endif()
