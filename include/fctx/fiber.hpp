@@ -84,8 +84,10 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #  define FCTX_HPP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#  define FCTX_HPP_COLD __attribute__((cold, noinline))
 #else
 #  define FCTX_HPP_UNLIKELY(x) (x)
+#  define FCTX_HPP_COLD
 #endif
 
 namespace fctx {
@@ -254,7 +256,7 @@ private:
         return a;
     }
 
-    [[noreturn]] static void throw_create_error(int err)
+    [[noreturn]] FCTX_HPP_COLD static void throw_create_error(int err)
     {
         if (err == ENOMEM)
             throw std::bad_alloc();
@@ -262,29 +264,32 @@ private:
     }
 
     // What every resume returns through: data is null on the plain path.
+    // The two words go on as scalars (gcc 12 spills a struct passed on).
     static fiber arrive(fctx_fiber_transfer_t t)
     {
-        if (FCTX_HPP_UNLIKELY(t.data != nullptr))
-            arrive_special(t);
-        return fiber(t.fiber);
+        fctx_fiber_t from = t.fiber;
+        void *data = t.data;
+        if (FCTX_HPP_UNLIKELY(data != nullptr))
+            arrive_special(from, data);
+        return fiber(from);
     }
 
-    [[noreturn]] static void arrive_special(fctx_fiber_transfer_t t)
+    [[noreturn]] FCTX_HPP_COLD static void arrive_special(fctx_fiber_t from, void *data)
     {
-        if (t.data == FCTX_FIBER_EINVAL)
+        if (data == FCTX_FIBER_EINVAL)
             throw std::invalid_argument("fctx::fiber: resume of an empty fiber");
-        if (t.data == FCTX_FIBER_CANCELED)
-            throw forced_unwind{t.fiber};
-        // t.fiber threw out of its entry: take the exception, let it finish
+        if (data == FCTX_FIBER_CANCELED)
+            throw forced_unwind{from};
+        // `from` threw out of its entry: take the exception, let it finish
         // (it returns to us, its stack is released), then rethrow here.
-        std::exception_ptr error = std::move(static_cast<exit_msg *>(t.data)->error);
-        fctx_fiber_transfer_t fin = fctx_fiber_resume(t.fiber, nullptr);
+        std::exception_ptr error = std::move(static_cast<exit_msg *>(data)->error);
+        fctx_fiber_transfer_t fin = fctx_fiber_resume(from, nullptr);
         if (fin.fiber != nullptr || fin.data != nullptr)
             std::terminate(); // not reached: the wrapper returns straight to us
         std::rethrow_exception(std::move(error));
     }
 
-    static void destroy(fctx_fiber_t h) noexcept
+    FCTX_HPP_COLD static void destroy(fctx_fiber_t h) noexcept
     {
         fctx_fiber_transfer_t t = fctx_fiber_cancel(h);
         if (t.fiber != nullptr || t.data != nullptr)
@@ -333,5 +338,6 @@ private:
 } // namespace fctx
 
 #undef FCTX_HPP_UNLIKELY
+#undef FCTX_HPP_COLD
 
 #endif /* FCTX_FIBER_HPP */
