@@ -197,10 +197,12 @@ public:
      * resume() returns (for a fiber whose entry has not started: the
      * `caller` its entry receives).  *this becomes empty.  Returns as
      * resume() does.  If `fn` throws, the exception comes out of the
-     * resumed fiber's pending resume(), as if that call threw it (Boost's
-     * semantics; for a fiber whose entry has not started it escapes the
-     * entry wrapper with no caller: std::terminate()).  Throws
-     * std::invalid_argument if *this is empty.
+     * resumed fiber's pending resume(), as if that call threw it, and the
+     * `caller` handle `fn` received is destroyed on the way unless `fn`
+     * moved it elsewhere (which ends that fiber, see ~fiber); for a fiber
+     * whose entry has not started, the exception escapes the entry wrapper
+     * with no caller: std::terminate().  Throws std::invalid_argument if
+     * *this is empty (nothing happens then).
      */
     template <class Fn>
     [[nodiscard]] fiber resume_with(Fn &&fn) &&
