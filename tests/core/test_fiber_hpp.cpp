@@ -203,6 +203,25 @@ void test_resume_with()
     h = std::move(h).resume_with([](fctx::fiber &&c) { return std::move(c); });
     CHECK(seen == 2 && h);
     // h is destroyed suspended inside its endless loop: unwound, not leaked.
+
+    // fn throws: the exception comes out of the target's pending resume().
+    fctx::fiber keep; // main's handle, kept by fn
+    bool target_caught = false;
+    fctx::fiber k{[&keep, &target_caught](fctx::fiber &&caller) {
+        try {
+            caller = std::move(caller).resume();
+        } catch (const boom &) {
+            target_caught = true;
+        }
+        CHECK(!caller);
+        return std::move(keep); // back to main, through the handle fn kept
+    }};
+    k = std::move(k).resume();
+    k = std::move(k).resume_with([&keep](fctx::fiber &&caller) -> fctx::fiber {
+        keep = std::move(caller);
+        throw boom();
+    });
+    CHECK(target_caught && !k && !keep);
 }
 
 void test_unwind_at_destruction()
