@@ -14,7 +14,11 @@
  * Resuming consumes the handle (resume() is &&-qualified); the call returns
  * when some fiber switches back, with the handle of the fiber that did (empty
  * if that fiber finished).  Nothing is thread-local: a suspended fiber may be
- * resumed on any thread.
+ * resumed on any thread.  Code of a fiber that moves between threads must
+ * not trust what the compiler keeps across a resume(): thread-local
+ * addresses, and pthread_self() / std::this_thread::get_id() (glibc declares
+ * pthread_self() const, so gcc reuses its value across the call); read them
+ * again through a function the compiler cannot see into.
  *
  * Where things live (no heap allocation by this header):
  *  - the C layer keeps its record at the top of the fiber's stack;
@@ -49,11 +53,14 @@
  *    what they do not handle: a fiber that swallows the internal exception
  *    goes on running without a handle of its destroyer, which stays
  *    suspended (and the empty `caller` it can then return is fatal, below).
- *    Destroying a handle of a context that is not an fctx::fiber (the
- *    thread's own stack, i.e. `caller` of a fiber resumed from main code,
- *    or a C fiber) sends it that exception too: for main code it escapes
- *    and std::terminate() is called, so return or resume such handles,
- *    never drop them.
+ *    The destructor returns once the fiber has finished; fibers that the
+ *    unwound one held are ended the same way as their handles are destroyed.
+ *    Destroying a handle of a context that is not an fctx::fiber cancels it
+ *    too: a C fiber gets FCTX_FIBER_CANCELED as fctx_fiber_cancel() says;
+ *    code on the thread's own stack (the `caller` of a fiber resumed from
+ *    main code) gets the internal exception from its pending resume(),
+ *    nothing catches it there and std::terminate() is called.  So return
+ *    or resume such handles, never drop them.
  *  - Returning an empty fiber from the entry function is fatal (the C
  *    layer's entry-return handler, fctx/context.h).
  *
@@ -164,8 +171,8 @@ public:
     /** Takes other's fiber; other becomes empty. */
     fiber(fiber &&other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
 
-    /** Ends the fiber held so far (as the destructor does), then takes
-     *  other's; other becomes empty.  Self-assignment does nothing. */
+    /** Takes other's fiber (other becomes empty), then ends the one held
+     *  so far as the destructor does.  Self-assignment does nothing. */
     fiber &operator=(fiber &&other) noexcept
     {
         if (this != &other) {
