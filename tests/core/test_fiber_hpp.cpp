@@ -1,9 +1,9 @@
 // test_fiber_hpp.cpp - the header-only C++ fiber (include/fctx/fiber.hpp):
 // resume/transfer ping-pong, resume_with, operator bool, unwinding at
 // destruction (destructors counted), never-started fibers, exceptions from the
-// entry function reaching the resumer with the stack released, moves, creation
-// errors, the pool allocator, fibers on several threads (and migrating between
-// them), and the std::terminate cases (child process).
+// entry function reaching the resumer with the stack released, moves,
+// creation errors, the pool, fixed and arena allocators, fibers on several
+// threads (and migrating between them), and the fatal cases (child process).
 #include <fctx/fiber.hpp>
 #include <fctx/stack_ext.h>
 
@@ -519,6 +519,41 @@ void test_pool()
     CHECK(cnt.live == 0);
 }
 
+// The other allocators of the C layer: fixed, and an arena (POSIX only).
+void test_other_allocators()
+{
+    int runs = 0;
+    auto body = [&runs](fctx::fiber &&c) {
+        ++runs;
+        c = std::move(c).resume();
+        ++runs;
+        return std::move(c);
+    };
+    fctx::fiber f{std::allocator_arg, *fctx_fixed_allocator(), 16 * 1024, body};
+    f = std::move(f).resume();
+    f = std::move(f).resume();
+    CHECK(runs == 2 && !f);
+
+    fctx_arena_config_t cfg = {0, 16, 0, 0};
+    fctx_arena_t *arena = nullptr;
+    int err = fctx_arena_create(&arena, &cfg);
+    if (err == ENOTSUP)
+        return; // no arenas on this system
+    CHECK(err == 0);
+    fctx_arena_stats_t st;
+    {
+        fctx::fiber g{std::allocator_arg, *fctx_arena_allocator(arena), 0, body};
+        fctx::fiber h{std::allocator_arg, *fctx_arena_allocator(arena), 0, body};
+        g = std::move(g).resume();
+        CHECK(fctx_arena_stats(arena, &st) == 0 && st.live == 2);
+        h = std::move(h).resume();
+        h = std::move(h).resume();
+        CHECK(runs == 5 && !h);
+    } // g: unwound back into the arena
+    CHECK(fctx_arena_stats(arena, &st) == 0 && st.live == 0);
+    CHECK(fctx_arena_destroy(arena) == 0);
+}
+
 #if TEST_HAVE_STD_THREAD
 void test_threads()
 {
@@ -649,6 +684,7 @@ int main()
     RUN(test_creation_errors);
     RUN(test_moves);
     RUN(test_pool);
+    RUN(test_other_allocators);
 #if TEST_HAVE_STD_THREAD
     RUN(test_threads);
 #else
