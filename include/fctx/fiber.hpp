@@ -1,6 +1,7 @@
 /*
  * fctx/fiber.hpp - a move-only C++ fiber on top of fctx/fiber.h
- * (C++17 or later, header-only; link the fctx library as for the C API).
+ * (C++17 or later, with exceptions enabled; header-only: link the fctx
+ * library as for the C API).
  *
  * fctx::fiber names a suspended fiber, in the P0876 / Boost.Context style:
  *

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -286,6 +287,29 @@ void test_unwind_at_destruction()
         CHECK(tracked::live == 0 && tracked::destroyed == 2);
         CHECK(cnt.live == 0);
     }
+}
+
+// A suspended fiber destroyed while the destroyer unwinds an exception of its
+// own: the fiber's unwinding nests inside it (one thread, one exception state).
+void test_unwind_during_unwind()
+{
+    tracked::live = tracked::destroyed = 0;
+    bool caught = false;
+    try {
+        fctx::fiber f{[](fctx::fiber &&caller) {
+            tracked t;
+            caller = std::move(caller).resume();
+            return std::move(caller);
+        }};
+        f = std::move(f).resume();
+        CHECK(tracked::live == 1);
+        throw boom(); // ~fiber runs during this exception's unwinding
+    } catch (const boom &) {
+        caught = true;
+        CHECK(std::uncaught_exceptions() == 0);
+    }
+    CHECK(caught);
+    CHECK(tracked::live == 0 && tracked::destroyed == 1);
 }
 
 void test_never_started()
@@ -679,6 +703,7 @@ int main()
     RUN(test_transfer);
     RUN(test_resume_with);
     RUN(test_unwind_at_destruction);
+    RUN(test_unwind_during_unwind);
     RUN(test_never_started);
     RUN(test_exception_from_entry);
     RUN(test_creation_errors);
