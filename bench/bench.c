@@ -1224,6 +1224,13 @@ int main(int argc, char **argv)
         rounds = MAX_ROUNDS - 1;
 
     add_cases(fctx_cases, sizeof fctx_cases / sizeof fctx_cases[0]);
+#ifdef FCTX_BENCH_HAVE_HPP
+    {
+        unsigned nh;
+        const struct bench_case *hc = bench_hpp_cases(&nh);
+        add_cases(hc, nh);
+    }
+#endif
 #ifdef FCTX_BENCH_HAVE_BOOST
     {
         unsigned nb;

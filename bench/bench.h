@@ -1,6 +1,7 @@
 /*
- * bench.h - the interface between the benchmark driver (bench.c) and the
- * Boost.Context baseline (boost_baseline.cpp, built only when Boost is found).
+ * bench.h - the interface between the benchmark driver (bench.c), the
+ * Boost.Context baseline (boost_baseline.cpp, built only when Boost is found)
+ * and the C++ fctx::fiber case (fiber_hpp.cpp, built with a C++ compiler).
  *
  * A case is one measured operation.  run(state, iters) performs `iters`
  * iterations of `ops_per_iter` operations each (a ping-pong round trip is two
@@ -93,6 +94,11 @@ static inline int bench_fp_is_token(const void *p)
 void *bench_fp_peer_token(enum bench_fp_state st, void *token);
 void bench_fp_prepare_main(void);
 int bench_fp_check_main(void *peer_answer);
+
+#ifdef FCTX_BENCH_HAVE_HPP
+/* fiber_hpp.cpp: the C++ fctx::fiber (include/fctx/fiber.hpp) */
+const struct bench_case *bench_hpp_cases(unsigned *count);
+#endif
 
 #ifdef FCTX_BENCH_HAVE_BOOST
 /* boost_baseline.cpp */

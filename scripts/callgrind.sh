@@ -20,7 +20,8 @@
 #   - switch function: instructions executed inside the switch function
 #     itself per call (fctx_jump, jump_fcontext, ...), summed per
 #     instruction address (scripts/callgrind_count.py);
-#   - resume wrapper: the same for fctx_fiber_resume (fiber case only).
+#   - resume wrapper: the same for fctx_fiber_resume (fiber cases only:
+#     fiber, fiber_hpp, fiber_fp_*).
 # Output is a Markdown table.
 set -eu
 cd "$(dirname "$0")/.."
@@ -38,7 +39,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # case id -> switch function symbol (the C++ fiber's resume is inlined into
 # the benchmark; it calls jump_fcontext underneath).
-declare -A fn=([jump]=fctx_jump [jump_nofpu]=fctx_nofpu_jump [fiber]=fctx_jump
+declare -A fn=([jump]=fctx_jump [jump_nofpu]=fctx_nofpu_jump [fiber]=fctx_jump [fiber_hpp]=fctx_jump
                [ontop]=fctx_ontop [ontop_nofpu]=fctx_nofpu_ontop
                [boost_jump]=jump_fcontext [boost_fiber]=jump_fcontext
                [boost_ontop]=ontop_fcontext [swapcontext]=-)
@@ -72,7 +73,7 @@ for id in "${ids[@]}"; do
     read -r _ fb cb < <(python3 scripts/callgrind_count.py "$tmp/$id.$((2 * N)).out" "$bench" "$sym")
     in_fn=$(awk -v a="$fa" -v b="$fb" -v ca="$ca" -v cb="$cb" 'BEGIN { if (cb > ca) printf "%.2f", (b - a) / (cb - ca); else print "-" }')
   fi
-  if [ "$id" = fiber ] || [[ $id == fiber_fp_* ]]; then
+  if [ "$id" = fiber ] || [ "$id" = fiber_hpp ] || [[ $id == fiber_fp_* ]]; then
     read -r _ fa ca < <(python3 scripts/callgrind_count.py "$tmp/$id.$N.out" "$bench" fctx_fiber_resume)
     read -r _ fb cb < <(python3 scripts/callgrind_count.py "$tmp/$id.$((2 * N)).out" "$bench" fctx_fiber_resume)
     wrapper=$(awk -v a="$fa" -v b="$fb" -v ca="$ca" -v cb="$cb" 'BEGIN { if (cb > ca) printf "%.2f", (b - a) / (cb - ca); else print "-" }')
