@@ -1,20 +1,11 @@
-# Cross toolchain: i686-linux-gnu (Debian gcc-i686-linux-gnu), tests run under qemu-i386.
+# Cross toolchain: i686-linux-gnu (Debian gcc-i686-linux-gnu), tests under qemu-i386.
 #   cmake --toolchain toolchains/i686-linux-gnu.cmake -S . -B build/x && cmake --build build/x && ctest --test-dir build/x
 # (i686 binaries would also run natively through the kernel's IA32 emulation, but
 # only with libc6-i386 installed; qemu-i386 with the cross sysroot needs nothing else.)
-set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR i686)
-set(CMAKE_C_COMPILER i686-linux-gnu-gcc)
-set(CMAKE_CXX_COMPILER i686-linux-gnu-g++)
-set(CMAKE_ASM_COMPILER i686-linux-gnu-gcc)
-set(CMAKE_FIND_ROOT_PATH /usr/i686-linux-gnu)
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-
-find_program(FCTX_QEMU_I386 NAMES qemu-i386 qemu-i386-static REQUIRED)
-set(CMAKE_CROSSCOMPILING_EMULATOR ${FCTX_QEMU_I386} -L /usr/i686-linux-gnu)
+set(FCTX_CROSS_TRIPLE i686-linux-gnu)
+set(FCTX_CROSS_QEMU qemu-i386)
+include(${CMAKE_CURRENT_LIST_DIR}/linux-cross.cmake)
 
 # Executables are linked statically: under qemu-i386 (7.2) the child of fork()
 # in a DYNAMICALLY linked i386 glibc 2.36 program spins forever right after

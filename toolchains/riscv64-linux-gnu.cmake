@@ -1,23 +1,7 @@
-# Cross toolchain: riscv64-linux-gnu (Debian gcc-riscv64-linux-gnu), tests run under qemu-user.
+# Cross toolchain: riscv64-linux-gnu (Debian gcc-riscv64-linux-gnu), tests under qemu-riscv64.
 #   cmake --toolchain toolchains/riscv64-linux-gnu.cmake -S . -B build/x && cmake --build build/x && ctest --test-dir build/x
-# Optional cache variable FCTX_QEMU_CPU selects the emulated CPU model
-# (qemu -cpu <model>, e.g. "max"); empty = qemu's default.
-set(CMAKE_SYSTEM_NAME Linux)
+# FCTX_QEMU_CPU selects the emulated CPU model (qemu -cpu <model>, e.g. "max").
 set(CMAKE_SYSTEM_PROCESSOR riscv64)
-set(CMAKE_C_COMPILER riscv64-linux-gnu-gcc)
-set(CMAKE_CXX_COMPILER riscv64-linux-gnu-g++)
-set(CMAKE_ASM_COMPILER riscv64-linux-gnu-gcc)
-set(CMAKE_FIND_ROOT_PATH /usr/riscv64-linux-gnu)
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
-
-find_program(FCTX_QEMU_RISCV64 NAMES qemu-riscv64 qemu-riscv64-static REQUIRED)
-set(FCTX_QEMU_CPU "" CACHE STRING "qemu -cpu model for running riscv64 tests (empty: qemu's default)")
-# try_compile/try_run projects re-read this file; pass the choice on.
-list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES FCTX_QEMU_CPU)
-set(CMAKE_CROSSCOMPILING_EMULATOR ${FCTX_QEMU_RISCV64} -L /usr/riscv64-linux-gnu)
-if(FCTX_QEMU_CPU)
-  list(APPEND CMAKE_CROSSCOMPILING_EMULATOR -cpu ${FCTX_QEMU_CPU})
-endif()
+set(FCTX_CROSS_TRIPLE riscv64-linux-gnu)
+set(FCTX_CROSS_QEMU qemu-riscv64)
+include(${CMAKE_CURRENT_LIST_DIR}/linux-cross.cmake)
