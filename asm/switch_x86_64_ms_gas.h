@@ -2,7 +2,8 @@
  * The code fctx_jump and fctx_ontop share, x86-64 Microsoft ABI, PE/COFF,
  * GAS: included (after frame_x86_64_ms.h, whose names it uses) by
  * jump_x86_64_ms_gas.S and ontop_x86_64_ms_gas.S.  MASM twin:
- * switch_x86_64_ms_masm.inc (the same instructions; change both).
+ * switch_x86_64_ms_masm.inc (the same instructions; change both:
+ * test_masm_twin compares the disassembly of all three files).
  * Assembler-only (.macro); the FP rule these macros follow and the frame
  * they use are described once, in frame_x86_64_ms.h.
  *
