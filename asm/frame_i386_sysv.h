@@ -104,22 +104,45 @@
 #define FCTX_ENTRY_PAD FCTX_ENDBR
 #include "format.h"
 
+/* The CFA of a frame at esp (the caller's esp at its call: the address of
+ * the hidden result pointer), for the CFI of the register slots. */
+#define FRAME_CFA    FRAME_RESULT
+
 /*
  * fctx_gprs_save / fctx_gprs_load: the callee-saved integer registers
  * (edi, esi, ebx, ebp) to / from their slots in the frame at esp; jump and
  * ontop save and restore the same set (esp and eip are the switch itself).
+ *
+ * Their CFI keeps an unwinder exact at every instruction in between.  Once
+ * a register is stored its rule is its slot, and stays so across the
+ * stack switch: the target's frame has the same shape, so from the switch
+ * on the slots hold the TARGET's values while the registers still hold
+ * ours (until fctx_gprs_load) - an unwinder that took the registers there
+ * would walk the target's ebp-based frames with our ebp and crash
+ * (issue 18).  Once a register is loaded it equals its slot, and the rule
+ * goes back to "same value" (.cfi_restore: the CIE's), which stays right
+ * after the frame is popped, when the slots lie below esp where a signal
+ * may overwrite them (no red zone).
  */
     .macro fctx_gprs_save
     movl    %edi, FRAME_EDI(%esp)
+    .cfi_offset edi, FRAME_EDI - FRAME_CFA
     movl    %esi, FRAME_ESI(%esp)
+    .cfi_offset esi, FRAME_ESI - FRAME_CFA
     movl    %ebx, FRAME_EBX(%esp)
+    .cfi_offset ebx, FRAME_EBX - FRAME_CFA
     movl    %ebp, FRAME_EBP(%esp)
+    .cfi_offset ebp, FRAME_EBP - FRAME_CFA
     .endm
     .macro fctx_gprs_load
     movl    FRAME_EDI(%esp), %edi
+    .cfi_restore edi
     movl    FRAME_ESI(%esp), %esi
+    .cfi_restore esi
     movl    FRAME_EBX(%esp), %ebx
+    .cfi_restore ebx
     movl    FRAME_EBP(%esp), %ebp
+    .cfi_restore ebp
     .endm
 
 #ifndef FCTX_NO_FPU_CONTROL

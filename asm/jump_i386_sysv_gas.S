@@ -35,9 +35,12 @@ FCTX_FUNC_BEGIN(fctx_jump)
     movl    %ecx, %eax                  /* a struct return also hands back
                                            the result address in eax */
     movl    FRAME_EIP(%esp), %ecx       /* where `to` resumes */
+    .cfi_register eip, ecx              /* its slot is popped next: below
+                                           esp a signal may overwrite it */
     leal    FRAME_RESULT+4(%esp), %esp  /* pop the frame, the return address
                                            and the hidden pointer (ret $4) */
-    .cfi_adjust_cfa_offset -(FRAME_RESULT+4)
+    .cfi_adjust_cfa_offset -(FRAME_RESULT+4) /* CFA = esp - 4: the caller's
+                                           esp at its call, before the pop */
     /* An indirect jmp instead of ret: a ret into another context's return
        address always misses the return-stack predictor. */
     jmp     *%ecx
