@@ -103,20 +103,41 @@
 #define FCTX_FUNC_ALIGN 3
 #include "format.h"
 
+/* The CFA of jump/ontop is the caller's sp + 160 (SAVE_AREA) at every
+ * instruction; the frame at r15 starts FRAME_SIZE + SAVE_AREA below it. */
+#define FRAME_CFA (FRAME_SIZE + SAVE_AREA)
+
 /*
  * fctx_fprs op: `op` (std or ld) the callee-saved FP registers f8-f15 to or
  * from their slots in the frame at r15; jump and ontop save and restore the
  * same set (r6-r14 go with stmg/lmg, FPC through the macros below).
+ * CFI: once stored, a register's rule is its slot, and stays so across the
+ * stack switch (the target's frame has the same shape: its slots hold the
+ * TARGET's values while the registers still hold ours, until the ld); once
+ * loaded it equals its slot and the rule goes back to the CIE's (same
+ * value), which stays right after the frame is popped (no red zone).
  */
+/* dw: the DWARF number of f<reg>.  The ABI numbers the FPRs in pairs
+ * (16-31 = f0 f2 f4 f6 f1 f3 f5 f7 f8 f10 f12 f14 f9 f11 f13 f15, as gcc,
+ * gdb and readelf do); gas reads `.cfi_offset %fN` as 16 + N, which is
+ * wrong for the odd ones, so the numbers are given here. */
+    .macro fctx_fpr op, reg, slot, dw
+    \op     %f\reg, \slot(%r15)
+    .ifc \op, std
+    .cfi_offset \dw, \slot - FRAME_CFA
+    .else
+    .cfi_restore \dw
+    .endif
+    .endm
     .macro fctx_fprs op
-    \op     %f8, FRAME_F8(%r15)
-    \op     %f9, FRAME_F9(%r15)
-    \op     %f10, FRAME_F10(%r15)
-    \op     %f11, FRAME_F11(%r15)
-    \op     %f12, FRAME_F12(%r15)
-    \op     %f13, FRAME_F13(%r15)
-    \op     %f14, FRAME_F14(%r15)
-    \op     %f15, FRAME_F15(%r15)
+    fctx_fpr \op, 8, FRAME_F8, 24
+    fctx_fpr \op, 9, FRAME_F9, 28
+    fctx_fpr \op, 10, FRAME_F10, 25
+    fctx_fpr \op, 11, FRAME_F11, 29
+    fctx_fpr \op, 12, FRAME_F12, 26
+    fctx_fpr \op, 13, FRAME_F13, 30
+    fctx_fpr \op, 14, FRAME_F14, 27
+    fctx_fpr \op, 15, FRAME_F15, 31
     .endm
 
 /* The FPC part of jump/ontop (rule above).  Save: our FPC, also kept in
@@ -139,9 +160,16 @@
 1:
     .endm
 
-/* CFI for r6-r14 stored by stmg into the caller's save area: the CFA is
- * the caller's sp + 160, so rN sits at CFA - 160 + 8*N. */
+/* CFI of jump/ontop right after their stmg of r6-r14 into the caller's
+ * save area: the CFA is the caller's sp + 160, so rN sits at CFA - 160 +
+ * 8*N.  The caller's r15 is CFA - 160 at every instruction - before the
+ * frame is allocated, after it, and on the target's stack after the
+ * switch, whose frame has the same shape - but neither the CIE nor gdb's
+ * default (r15 "same value") says so: without the rule, a backtrace from
+ * the frame allocation up to the switch takes r15 as the caller's sp and
+ * stops with "corrupt stack?" (issue 18). */
 #define FCTX_CFI_SAVED_R6_R14   \
+    .cfi_val_offset %r15, -SAVE_AREA; \
     .cfi_offset %r6, -112;      \
     .cfi_offset %r7, -104;      \
     .cfi_offset %r8, -96;       \

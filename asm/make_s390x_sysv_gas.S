@@ -24,7 +24,8 @@ FCTX_FUNC_BEGIN(fctx_make)
     stg     %r1, FRAME_BACKCHAIN(%r2)
     stg     %r4, FRAME_R6(%r2)          /* entry, kept in a callee-saved reg */
     stg     %r5, FRAME_R7(%r2)          /* stack_top: entry's 2nd argument */
-    larl    %r1, fctx_context_start     /* pc-relative: position independent */
+    larl    %r1, FCTX_LOCAL_SYM(fctx_context_resume) /* pc-relative: position
+                                           independent */
     stg     %r1, FRAME_R14(%r2)         /* first resume lands in the stub */
     la      %r1, FRAME_LAND(%r2)
     stg     %r1, FRAME_RESULT(%r2)      /* the first transfer lands in-frame */
@@ -44,6 +45,11 @@ FCTX_FUNC_END(fctx_make)
  */
 FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     .cfi_undefined %r14
+    nopr                                /* resumes land after this: unwinders
+                                           look up return address - 1 (an
+                                           ontop fn returns here), which must
+                                           fall in this FDE, not fctx_make's */
+FCTX_LOCAL_LABEL(fctx_context_resume)
     aghi    %r15, -SAVE_AREA            /* the save area entry may use */
     .cfi_adjust_cfa_offset SAVE_AREA
     xc      0(8,%r15), 0(%r15)          /* back chain 0: -mbackchain walks end */

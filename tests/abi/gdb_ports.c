@@ -1,16 +1,22 @@
 /*
- * Program debugged by gdb_qemu_backtrace.sh (AArch64 and RISC-V 64 ports):
- * a leaf three calls deep in a new context, an ontop function on a new
- * context and on a suspended one, and one fctx_jump / fctx_ontop to step
- * through instruction by instruction.
+ * Program debugged by gdb_qemu_backtrace.sh (the qemu-user ports): a leaf
+ * three calls deep in a new context, an ontop function on a new context
+ * and on a suspended one, and one fctx_jump / fctx_ontop to step through
+ * instruction by instruction.  Built with frame pointers; the stepped
+ * switches and the ones they resume go through the frame-pointer-less
+ * wrappers of gdb_ports_switch.c, so each side of a switch is a
+ * stack-pointer-based frame under a frame-pointer-based one.
  */
 #include <fctx/context.h>
+
+#include "gdb_ports.h"
 
 #include <stdio.h>
 
 static char stack1[64 * 1024] __attribute__((aligned(16)));
 static char stack2[64 * 1024] __attribute__((aligned(16)));
-static volatile int sink;
+volatile int gdb_ports_sink;
+#define sink gdb_ports_sink
 
 /* Non-static and noinline: gdb must find them by name, as real frames. */
 void bt_leaf(void);
@@ -33,7 +39,7 @@ __attribute__((noinline)) void bt_entry(fctx_transfer_t t)
 {
     bt_middle();
     for (;;)
-        t = fctx_jump(t.ctx, t.data); /* stepped through (from context 2) */
+        t = sw_jump(t.ctx, t.data); /* stepped through (from context 2) */
 }
 
 __attribute__((noinline)) fctx_transfer_t bt_ontop(fctx_transfer_t t)
@@ -48,9 +54,9 @@ int main(void)
     fctx_transfer_t t = fctx_jump(c1, (void *)1); /* breaks in bt_leaf */
     c1 = t.ctx;
     fctx_t c2 = fctx_make(stack2 + sizeof stack2, sizeof stack2, bt_entry);
-    t = fctx_ontop(c2, (void *)2, bt_ontop); /* bt_ontop on a new context */
-    t = fctx_ontop(c1, (void *)3, bt_ontop); /* stepped through; bt_ontop on
-                                                a suspended context */
+    t = sw_ontop(c2, (void *)2, bt_ontop); /* bt_ontop on a new context */
+    t = sw_ontop(c1, (void *)3, bt_ontop); /* stepped through; bt_ontop on
+                                              a suspended context */
     printf("done %d\n", sink);
     return t.data == (void *)3 ? 0 : 1;
 }

@@ -1,17 +1,28 @@
 #!/bin/bash
-# gdb backtraces in contexts of the AArch64 / RISC-V 64 ports, through
-# qemu-user's gdb stub (a unix socket: no port clashes).
+# gdb backtraces in contexts of the qemu-user ports (AArch64, RISC-V 64,
+# i386, ppc64le, s390x, mips64el), through qemu-user's gdb stub (a unix
+# socket: no port clashes).  gdb_ports is built with frame pointers and
+# calls the switches through wrappers built without (sw_jump, sw_ontop in
+# gdb_ports_switch.c): on both sides of a switch a stack-pointer-based
+# frame sits under a frame-pointer-based one, so a switch whose CFI leaves
+# the caller's stack pointer or frame pointer undescribed at any
+# instruction loses main or the context's frames.
 #   gdb_qemu_backtrace.sh <gdb-multiarch> <readelf> <gdb_ports exe> <workdir> <emulator command...>
 # Checks on tests/abi/gdb_ports.c:
 #   1. in bt_leaf (bt_entry -> bt_middle -> bt_leaf in a new context):
 #      exactly bt_leaf bt_middle bt_entry fctx_context_start (the stub's CFI
 #      marks the return address undefined: nothing after it);
-#   2. in bt_ontop run on a new context: exactly bt_ontop fctx_context_start;
+#   2. in bt_ontop run on a new context: exactly bt_ontop fctx_context_start
+#      (ports whose fctx_ontop calls fn through the frame fctx_ontop_call,
+#      ppc64 and s390x: bt_ontop fctx_ontop_call fctx_context_start);
 #   3. at every instruction of one fctx_jump (context -> main) and one
 #      fctx_ontop (main -> suspended context): a complete backtrace ending in
 #      fctx_context_start or main, never "??" or a corrupt stack, with both
 #      sides of the stack switch seen; and, once fctx_ontop has tail-called
-#      bt_ontop: exactly bt_ontop bt_entry fctx_context_start.
+#      bt_ontop: exactly bt_ontop bt_entry fctx_context_start (with
+#      bt_ontop [fctx_ontop_call] sw_jump bt_entry fctx_context_start
+#      (fctx_ontop_call where it exists: its instructions are stepped as
+#      part of fctx_ontop's); fctx_jump returns to sw_ontop in main.
 set -u
 gdb=$1 readelf=$2 exe=$3 work=$4
 shift 4
@@ -35,18 +46,25 @@ size_of() {
 }
 jsize=$(size_of fctx_jump) osize=$(size_of fctx_ontop)
 [ -n "$jsize" ] && [ -n "$osize" ] || { echo "fctx_jump/fctx_ontop not found in $exe"; exit 1; }
+csize=$(size_of fctx_ontop_call) via=""
+[ -n "$csize" ] && via="fctx_ontop_call "
 
-# step_through <function> <size> <marker>: a backtrace at every instruction
-# until the pc leaves the function, and one more after it.
+# step_through <function> <size> <marker> [<function2> <size2>]: a backtrace
+# at every instruction until the pc leaves the function (and function2,
+# which it branches to), and one more after it.
 step_through() {
+  local lo2=0 hi2=0
+  [ $# -ge 5 ] && lo2="(unsigned long) &$4" hi2="\$lo2 + $5"
   cat <<GDB
 delete
 break *$1
 continue
 set \$lo = (unsigned long) &$1
 set \$hi = \$lo + $2
+set \$lo2 = $lo2
+set \$hi2 = $hi2
 set \$n = 0
-while \$pc >= \$lo && \$pc < \$hi && \$n < 500
+while ((\$pc >= \$lo && \$pc < \$hi) || (\$pc >= \$lo2 && \$pc < \$hi2)) && \$n < 500
   echo ==== $3\\n
   bt
   stepi
@@ -75,7 +93,11 @@ cmdfile="$work/cmds.gdb"
   echo 'echo ==== ontop\n'
   echo "bt"
   step_through fctx_jump "$jsize" jump
-  step_through fctx_ontop "$osize" ontop-step
+  if [ -n "$via" ]; then
+    step_through fctx_ontop "$osize" ontop-step fctx_ontop_call "$csize"
+  else
+    step_through fctx_ontop "$osize" ontop-step
+  fi
   echo "kill"
 } >"$cmdfile"
 timeout 300 "$gdb" -batch -nx -x "$cmdfile" >"$work/gdb.out" 2>&1
@@ -99,7 +121,7 @@ leaf=$(frames leaf 1 | tr '\n' ' ')
 [ "$leaf" = "bt_leaf bt_middle bt_entry fctx_context_start " ] ||
   fail "backtrace in bt_leaf: '$leaf'"
 ontop=$(frames ontop 1 | tr '\n' ' ')
-[ "$ontop" = "bt_ontop fctx_context_start " ] ||
+[ "$ontop" = "bt_ontop ${via}fctx_context_start " ] ||
   fail "backtrace in bt_ontop on a new context: '$ontop'"
 
 # walk <marker> <function>: check the backtraces while inside <function>.
@@ -111,7 +133,7 @@ walk() {
     [ -n "$f" ] || fail "$fn: no backtrace at step $i"
     echo "$f" | grep -q '??' && fail "$fn: unknown frame at step $i: $(echo $f)"
     first=$(echo "$f" | head -1) last=$(echo "$f" | tail -1)
-    if [ "$first" != "$fn" ]; then
+    if [ "$first" != "$fn" ] && { [ -z "$via" ] || [ "$first" != fctx_ontop_call ]; }; then
       after=$(echo "$f" | tr '\n' ' ')
       break
     fi
@@ -127,8 +149,8 @@ walk() {
   echo "gdb: $fn: $((ctx + main)) instructions, complete backtraces ($ctx in the context, $main in main)"
 }
 walk jump fctx_jump
-[ "$(echo "$after" | awk '{print $1}')" = "main" ] || fail "fctx_jump did not return to main: $after"
+[ "$after" = "sw_ontop main " ] || fail "fctx_jump did not return to sw_ontop in main: $after"
 walk ontop-step fctx_ontop
-[ "$after" = "bt_ontop bt_entry fctx_context_start " ] ||
+[ "$after" = "bt_ontop ${via}sw_jump bt_entry fctx_context_start " ] ||
   fail "backtrace in bt_ontop on a suspended context: '$after'"
 echo "gdb: bt in bt_leaf: $leaf| bt_ontop (new context): $ontop| bt_ontop (suspended): $after"
