@@ -199,6 +199,35 @@
     op %v29, base, %r8; op %v30, base, %r9; op %v31, base, %r10
 
 /*
+ * CFI of the registers the switch keeps in the block at r1 (CFA = r1 +
+ * FRAME_SIZE from the allocation on): r2, r14-r31 (r31 is the frame
+ * pointer of code built with one) and f14-f31 (DWARF 32 + n).  Emitted
+ * after a whole run of stores or loads, which is exact at every
+ * instruction: during the stores each register still holds its value
+ * ("same value"); from the stores on the rules are the slots, and stay so
+ * across the stack switch - `to`'s block has the same shape, so its slots
+ * hold `to`'s values while the registers still hold ours, until the loads;
+ * after the loads registers and slots agree and the rules go back to the
+ * CIE's (same value), which stays right once the block is popped and lies
+ * below the 288-byte protected zone.  Not described: v20-v31 and the CR
+ * fields (no unwinder computes a frame from them).
+ */
+    .macro fctx_cfi_saved
+    .cfi_offset 2, FRAME_TOC - FRAME_SIZE
+    .irp n, 14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    .cfi_offset \n, FRAME_R14 + 8 * (\n - 14) - FRAME_SIZE
+    .cfi_offset 32 + \n, FRAME_F14 + 8 * (\n - 14) - FRAME_SIZE
+    .endr
+    .endm
+    .macro fctx_cfi_loaded
+    .cfi_restore 2
+    .irp n, 14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    .cfi_restore \n
+    .cfi_restore 32 + \n
+    .endr
+    .endm
+
+/*
  * fctx_switch_out: the first half of fctx_jump and fctx_ontop: our block
  * below our sp, with our resume address (LR), TOC, CR, nonvolatile
  * registers and FP modes, and the CFI that describes it.  Clobbers r0 and
@@ -216,6 +245,7 @@
     stw     %r0, FRAME_CR(%r1)          /* CR2-CR4 are nonvolatile */
     FCTX_GPRS(std, %r1, FRAME_R14)
     FCTX_FPRS(stfd, %r1, FRAME_F14)
+    fctx_cfi_saved                      /* r2, r14-r31, f14-f31: slots */
     FCTX_VRS(stvx, %r1, FRAME_V20)
 #ifndef FCTX_NO_FPU_CONTROL
     fctx_fp_save %r5, %r6               /* FPSCR, VSCR; modes per context,
@@ -228,7 +258,8 @@
  * are saved in our block at r1 and `to` is in r3.  Leaves r11 = our context
  * (our caller's sp), r1 = `to`'s block (the same shape as ours, so the CFI
  * still holds), `to`'s FP modes (only if they differ), nonvolatile
- * registers, CR fields and TOC loaded, and r0 = `to`'s resume address.
+ * registers, CR fields and TOC loaded, and r0 = `to`'s resume address
+ * (also the CFI's return address from then on).
  */
     .macro fctx_switch_in
     addi    %r11, %r1, FRAME_SIZE       /* our context: our caller's sp */
@@ -243,7 +274,10 @@
     lwz     %r0, FRAME_CR(%r1)
     mtcrf   CR_NONVOLATILE, %r0
     ld      %r2, FRAME_TOC(%r1)
+    fctx_cfi_loaded                     /* registers = slots: same value */
     ld      %r0, FRAME_LR(%r1)          /* where `to` resumes */
+    .cfi_register lr, r0                /* its slot is popped next, below
+                                           the protected zone */
     .endm
 
 #endif

@@ -34,8 +34,8 @@ FCTX_FUNC_BEGIN(fctx_make)
     std     %r5, FRAME_R14(%r6)         /* entry, kept in a nonvolatile reg */
     std     %r9, FRAME_R15(%r6)         /* stack_top: entry's 2nd argument */
     std     %r2, FRAME_TOC(%r6)         /* the stub runs with our TOC */
-    addis   %r7, %r2, fctx_context_start@toc@ha
-    addi    %r7, %r7, fctx_context_start@toc@l
+    addis   %r7, %r2, FCTX_LOCAL_SYM(fctx_context_resume)@toc@ha
+    addi    %r7, %r7, FCTX_LOCAL_SYM(fctx_context_resume)@toc@l
     std     %r7, FRAME_LR(%r6)          /* first resume lands in the stub */
 #ifndef FCTX_NO_FPU_CONTROL
     mffs    %f0                         /* start with the creator's modes */
@@ -58,6 +58,12 @@ FCTX_FUNC_END(fctx_make)
  */
 FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     .cfi_undefined lr
+    nop                                 /* resumes land after this: unwinders
+                                           look up return address - 1 (an
+                                           ontop fn returns here through
+                                           fctx_ontop_call), which must fall
+                                           in this FDE, not fctx_make's */
+FCTX_LOCAL_LABEL(fctx_context_resume)
     std     %r2, TOC_SAVE(%r1)          /* calling through a pointer */
     mr      %r12, %r14                  /* entry's global entry point */
     mtctr   %r12

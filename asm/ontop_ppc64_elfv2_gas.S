@@ -23,6 +23,7 @@ FCTX_FUNC_BEGIN(fctx_ontop)
     fctx_switch_in                      /* r11 = our context, r1 = `to`'s
                                            block, r0 = `to`'s resume address */
     mtlr    %r0                         /* as if `to` had just called us */
+    .cfi_restore lr                     /* (the CIE's rule: lr itself) */
     mr      %r3, %r11                   /* fn's argument {our context, data} */
     addi    %r1, %r1, FRAME_SIZE        /* pop the block: r1 = `to`'s sp */
     .cfi_adjust_cfa_offset -FRAME_SIZE

@@ -89,7 +89,7 @@ fctx_target(arm_aapcs_elf_gas     REGS regs_arm_aapcs.S      EMULATOR qemu-arm  
 fctx_target(arm64_aapcs_elf_gas   REGS regs_arm64_aapcs.S    EMULATOR qemu-aarch64  TESTED run      PROPERTY_NOTE aarch64 ABI_TESTS test_object_notes test_arm64_branch_protection test_ports_gdb_backtrace)
 fctx_target(riscv64_lp64_elf_gas  REGS regs_riscv64_lp64.S   EMULATOR qemu-riscv64  TESTED run      PROPERTY_NOTE none    ABI_TESTS test_object_notes test_riscv64_lp64_softfloat test_ports_gdb_backtrace)
 fctx_target(i386_sysv_elf_gas     REGS regs_i386_sysv.S      EMULATOR qemu-i386     TESTED run      PROPERTY_NOTE x86     ABI_TESTS test_sigprof_backtrace test_ports_gdb_backtrace)
-fctx_target(ppc64_elfv2_elf_gas   REGS regs_ppc64_elfv2.S    EMULATOR qemu-ppc64le  TESTED run      PROPERTY_NOTE none    ABI_TESTS none)
+fctx_target(ppc64_elfv2_elf_gas   REGS regs_ppc64_elfv2.S    EMULATOR qemu-ppc64le  TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
 fctx_target(s390x_sysv_elf_gas    REGS regs_s390x_sysv.S     EMULATOR qemu-s390x    TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
 fctx_target(mips64_n64_elf_gas    REGS regs_mips64_n64.S     EMULATOR qemu-mips64el TESTED run      PROPERTY_NOTE none    ABI_TESTS none)
 # Assemble-checked only (no runner here): Mach-O (a universal build works:
