@@ -95,6 +95,17 @@
  * callee-saved integer register (s0-s7, fp, gp) / FP register (f24-f31)
  * to or from its slot in the frame at sp; jump and ontop save and restore
  * the same set (ra and FCSR are handled there).
+ *
+ * With their CFI (CFA = sp + FRAME_SIZE from the allocation on; DWARF:
+ * GPR n = n, FPR fn = 32 + n), emitted after the whole run, which is exact
+ * at every instruction: during the stores each register still holds its
+ * value (the CIE's "same value"); from the stores on the rules are the
+ * slots, and stay so across the stack switch - `to`'s frame has the same
+ * shape, so its slots hold `to`'s values while the registers still hold
+ * ours, until the loads (without the rules an unwinder walks `to`'s
+ * fp-based frames with our s8: issue 18); after the loads registers and
+ * slots agree and the rules go back to "same value", which stays right
+ * once the frame is popped (no red zone).
  */
     .macro fctx_gprs op
     \op     $16, FRAME_S0($sp)
@@ -107,6 +118,17 @@
     \op     $23, FRAME_S7($sp)
     \op     $30, FRAME_FP($sp)
     \op     $28, FRAME_GP($sp)
+    .ifc \op, sd
+    .irp n, 16,17,18,19,20,21,22,23
+    .cfi_offset \n, FRAME_S0 + 8 * (\n - 16) - FRAME_SIZE
+    .endr
+    .cfi_offset 30, FRAME_FP - FRAME_SIZE
+    .cfi_offset 28, FRAME_GP - FRAME_SIZE
+    .else
+    .irp n, 16,17,18,19,20,21,22,23,30,28
+    .cfi_restore \n
+    .endr
+    .endif
     .endm
     .macro fctx_fprs op
     \op     $f24, FRAME_F24($sp)
@@ -117,6 +139,13 @@
     \op     $f29, FRAME_F29($sp)
     \op     $f30, FRAME_F30($sp)
     \op     $f31, FRAME_F31($sp)
+    .irp n, 24,25,26,27,28,29,30,31
+    .ifc \op, sdc1
+    .cfi_offset 32 + \n, FRAME_F24 + 8 * (\n - 24) - FRAME_SIZE
+    .else
+    .cfi_restore 32 + \n
+    .endif
+    .endr
     .endm
 
 /* The FCSR part of jump/ontop (rule above; noreorder code).  Save: our

@@ -91,7 +91,7 @@ fctx_target(riscv64_lp64_elf_gas  REGS regs_riscv64_lp64.S   EMULATOR qemu-riscv
 fctx_target(i386_sysv_elf_gas     REGS regs_i386_sysv.S      EMULATOR qemu-i386     TESTED run      PROPERTY_NOTE x86     ABI_TESTS test_sigprof_backtrace test_ports_gdb_backtrace)
 fctx_target(ppc64_elfv2_elf_gas   REGS regs_ppc64_elfv2.S    EMULATOR qemu-ppc64le  TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
 fctx_target(s390x_sysv_elf_gas    REGS regs_s390x_sysv.S     EMULATOR qemu-s390x    TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
-fctx_target(mips64_n64_elf_gas    REGS regs_mips64_n64.S     EMULATOR qemu-mips64el TESTED run      PROPERTY_NOTE none    ABI_TESTS none)
+fctx_target(mips64_n64_elf_gas    REGS regs_mips64_n64.S     EMULATOR qemu-mips64el TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
 # Assemble-checked only (no runner here): Mach-O (a universal build works:
 # each file dispatches per slice) and Windows on ARM64 (clang, GAS syntax).
 fctx_target(x86_64_sysv_macho_gas REGS regs_x86_64_sysv.S    EMULATOR none          TESTED assemble PROPERTY_NOTE none    ABI_TESTS none)
