@@ -85,7 +85,7 @@ fctx_abi(mips64  n64    PROBE "defined(__mips64) && defined(_ABI64) && _MIPS_SIM
 fctx_target(x86_64_sysv_elf_gas   REGS regs_x86_64_sysv.S    EMULATOR none          TESTED run      PROPERTY_NOTE x86     ABI_TESTS test_resume_tail_call test_target_probe test_sigprof_backtrace)
 fctx_target(x86_64_ms_pe_gas      REGS regs_x86_64_ms_pe.S   EMULATOR wine          TESTED run      PROPERTY_NOTE none    ABI_TESTS none)
 fctx_target(x86_64_ms_pe_masm     REGS regs_x86_64_ms_pe.asm EMULATOR wine          TESTED run      PROPERTY_NOTE none    ABI_TESTS test_masm_twin)
-fctx_target(arm_aapcs_elf_gas     REGS regs_arm_aapcs.S      EMULATOR qemu-arm      TESTED run      PROPERTY_NOTE none    ABI_TESTS test_arm32_interwork test_arm32_unwind test_arm32_gdb_backtrace)
+fctx_target(arm_aapcs_elf_gas     REGS regs_arm_aapcs.S      EMULATOR qemu-arm      TESTED run      PROPERTY_NOTE none    ABI_TESTS test_arm32_interwork test_arm32_unwind test_arm32_gdb_backtrace test_ports_gdb_backtrace)
 fctx_target(arm64_aapcs_elf_gas   REGS regs_arm64_aapcs.S    EMULATOR qemu-aarch64  TESTED run      PROPERTY_NOTE aarch64 ABI_TESTS test_object_notes test_arm64_branch_protection test_ports_gdb_backtrace)
 fctx_target(riscv64_lp64_elf_gas  REGS regs_riscv64_lp64.S   EMULATOR qemu-riscv64  TESTED run      PROPERTY_NOTE none    ABI_TESTS test_object_notes test_riscv64_lp64_softfloat test_ports_gdb_backtrace)
 fctx_target(i386_sysv_elf_gas     REGS regs_i386_sysv.S      EMULATOR qemu-i386     TESTED run      PROPERTY_NOTE x86     ABI_TESTS test_sigprof_backtrace test_ports_gdb_backtrace)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # gdb backtraces in contexts of the qemu-user ports (AArch64, RISC-V 64,
-# i386, ppc64le, s390x, mips64el), through qemu-user's gdb stub (a unix
+# i386, ppc64le, s390x, mips64el, Arm32), through qemu-user's gdb stub (a unix
 # socket: no port clashes).  gdb_ports is built with frame pointers and
 # calls the switches through wrappers built without (sw_jump, sw_ontop in
 # gdb_ports_switch.c): on both sides of a switch a stack-pointer-based
@@ -51,15 +51,16 @@ csize=$(size_of fctx_ontop_call) via=""
 
 # step_through <function> <size> <marker> [<function2> <size2>]: a backtrace
 # at every instruction until the pc leaves the function (and function2,
-# which it branches to), and one more after it.
+# which it branches to), and one more after it.  (& ~1: a Thumb function's
+# address has bit 0 set, its pc not.)
 step_through() {
   local lo2=0 hi2=0
-  [ $# -ge 5 ] && lo2="(unsigned long) &$4" hi2="\$lo2 + $5"
+  [ $# -ge 5 ] && lo2="((unsigned long) &$4) & ~1" hi2="\$lo2 + $5"
   cat <<GDB
 delete
 break *$1
 continue
-set \$lo = (unsigned long) &$1
+set \$lo = ((unsigned long) &$1) & ~1
 set \$hi = \$lo + $2
 set \$lo2 = $lo2
 set \$hi2 = $hi2
