@@ -25,6 +25,7 @@
 #include "check.h"
 
 #include <execinfo.h>
+#include <fenv.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/time.h>
@@ -150,10 +151,15 @@ __attribute__((noinline)) void ctx_outer(fctx_transfer_t *t)
     sink++;
 }
 
+/* The context changes its rounding mode every 64 round trips, so that the
+ * switches also run, and are sampled in, their out-of-line paths that load
+ * the FP control registers (the modes differ from main's). */
 __attribute__((noinline)) void storm_entry(fctx_transfer_t t)
 {
-    for (;;)
+    for (unsigned long n = 0;; ++n) {
+        fesetround((n & 64) ? FE_UPWARD : FE_TONEAREST);
         ctx_outer(&t);
+    }
 }
 
 __attribute__((noinline)) fctx_transfer_t storm_ontop(fctx_transfer_t t)
