@@ -116,11 +116,11 @@
  * TARGET's values while the registers still hold ours, until the ld); once
  * loaded it equals its slot and the rule goes back to the CIE's (same
  * value), which stays right after the frame is popped (no red zone).
+ * fctx_fpr's dw is the DWARF number of f<reg>: the ABI numbers the FPRs in
+ * pairs (16-31 = f0 f2 f4 f6 f1 f3 f5 f7 f8 f10 f12 f14 f9 f11 f13 f15, as
+ * gcc, gdb and readelf do); gas reads `.cfi_offset %fN` as 16 + N, which
+ * is wrong for the odd ones, so the numbers are given here.
  */
-/* dw: the DWARF number of f<reg>.  The ABI numbers the FPRs in pairs
- * (16-31 = f0 f2 f4 f6 f1 f3 f5 f7 f8 f10 f12 f14 f9 f11 f13 f15, as gcc,
- * gdb and readelf do); gas reads `.cfi_offset %fN` as 16 + N, which is
- * wrong for the odd ones, so the numbers are given here. */
     .macro fctx_fpr op, reg, slot, dw
     \op     %f\reg, \slot(%r15)
     .ifc \op, std
