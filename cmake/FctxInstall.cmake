@@ -125,4 +125,6 @@ string(REGEX REPLACE "([][+.*()^$?|\\])" "\\\\\\1" _fctx_src_re "${CMAKE_CURRENT
 set(CPACK_SOURCE_IGNORE_FILES "^${_fctx_src_re}/(\\.git|build[^/]*|b|Testing|CMakeFiles)(/|$)"
                               "^${_fctx_src_re}/(CMakeCache\\.txt|cmake_install\\.cmake)$" "\\.swp$")
 set(CPACK_VERBATIM_VARIABLES ON)
-include(CPack)
+if(FCTX_TOP_LEVEL)  # an embedding project's CPack settings are its own
+  include(CPack)
+endif()

@@ -33,7 +33,10 @@ consume() {
         -DCMAKE_C_FLAGS="$cflags" -DCMAKE_CXX_FLAGS="$cflags" -DCMAKE_EXE_LINKER_FLAGS="$cflags" \
         "$@" >"$dir.log" 2>&1 || { echo "FAIL: configure $lang consumer $*:"; cat "$dir.log"; return 1; }
   cmake --build "$dir" >>"$dir.log" 2>&1 || { echo "FAIL: build $lang consumer $*:"; cat "$dir.log"; return 1; }
-  check_kind "$dir/consumer" "$kind" "find_package, $lang, ${*:-no hint}"
+  local hints=("${@/#-DCMAKE_PREFIX_PATH=*/}")
+  hints="${hints[*]}"
+  hints="${hints# }"
+  check_kind "$dir/consumer" "$kind" "find_package, $lang, ${hints:-no hint}"
 }
 
 # consume_fails <dir> <expected message> <cmake args...>: find_package must fail.
@@ -45,5 +48,7 @@ consume_fails() {
     echo "FAIL: find_package with $* should have failed:"; cat "$dir.log"; return 1
   fi
   grep -q "$msg" "$dir.log" || { echo "FAIL: find_package with $* failed without saying '$msg':"; cat "$dir.log"; return 1; }
-  echo "ok: find_package with $* fails: $msg"
+  local hints=("${@/#-DCMAKE_PREFIX_PATH=*/}")
+  hints="${hints[*]}"
+  echo "ok: find_package with ${hints# } fails: $msg"
 }

@@ -60,7 +60,10 @@ echo "ok: SONAME $soname"
 # pkg-config: /usr is literal, so no -I/usr/include; a static link gets
 # Libs.private.
 cf=$(pkg-config --cflags fctx)
-case " $cf " in *" -I/usr/include "*) echo "FAIL: pkg-config --cflags fctx printed '$cf'"; exit 1 ;; esac
+for f in $cf; do   # also -I/usr/lib/<multiarch>/pkgconfig/../../../include
+  case $f in -I*) [ "$(realpath -m "${f#-I}")" != /usr/include ] ||
+                    { echo "FAIL: pkg-config --cflags fctx printed '$cf' (/usr/include)"; exit 1; } ;; esac
+done
 libs=$(pkg-config --libs fctx)
 slibs=$(pkg-config --static --libs fctx)
 priv=$(pkg-config --variable=prefix fctx)

@@ -51,6 +51,8 @@ for order in "static shared" "shared static"; do
   consume "$w/bsl-static" C static "$pp" -DBUILD_SHARED_LIBS=OFF
   consume "$w/bsl-shared" C shared "$pp" -DBUILD_SHARED_LIBS=ON
   consume_fails "$w/comp-both" "ask for one component" "$pp" "-DFCTX_COMPONENTS=static;shared"
+  # Below 1.0 another minor version is another ABI (SameMinorVersion).
+  consume_fails "$w/version" 'requested version "0.0"' "$pp" -DFCTX_WANT_VERSION=0.0
   # The .pc is relocatable outside /usr: it finds this prefix.
   inc=$(PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig" pkg-config --cflags fctx)
   inc=${inc%% }
