@@ -158,3 +158,59 @@ FCTX_NO_ASAN void fctx_hooks_slot_put(void *ctx, struct fctx_hctx *h)
 #endif
     ((struct fctx_hctx **)ctx)[-1] = h;
 }
+
+struct fctx_msg *fctx_hooks_send(struct fctx_msg *m, void *data, void *to_ctx,
+                                 struct fctx_hctx *from, int finishing)
+{
+    struct fctx_hctx *to = fctx_hooks_slot_get(to_ctx);
+    m->data = data;
+    m->from = finishing ? NULL : from; /* nobody resumes a finished fiber */
+    m->to = to;
+    m->done = 0;
+    fctx_hooks_before(from, to, finishing);
+    return m;
+}
+
+void *fctx_hooks_receive(struct fctx_msg *m, void *ctx)
+{
+    if (!m->done) {
+        fctx_hooks_set_current(m->to);
+        fctx_hooks_after(m->to, m->from);
+        if (m->from != NULL && ctx != NULL)
+            fctx_hooks_slot_put(ctx, m->from);
+    }
+    return m->data;
+}
+
+struct fctx_msg *fctx_hooks_result_on(void *data)
+{
+    struct fctx_msg *m = fctx_hooks_result_msg();
+    m->data = data;
+    m->from = NULL;
+    m->to = fctx_hooks_current();
+    m->done = 1;
+    return m;
+}
+
+void fctx_hooks_created_on(struct fctx_hctx *h, const fctx_stack_t *stack,
+                           const fctx_allocator_t *alloc, void *ctx)
+{
+    fctx_hooks_init(h, stack);
+#if FCTX_SPLIT_STACK
+    fctx_hooks_split_init(h, stack, alloc);
+#else
+    (void)alloc;
+#endif
+    fctx_hooks_slot_put(ctx, h);
+}
+
+void fctx_hooks_finished_on(struct fctx_hctx *h, const fctx_stack_t *stack,
+                            const fctx_allocator_t *alloc)
+{
+    fctx_hooks_destroy(h, stack);
+#if FCTX_SPLIT_STACK
+    fctx_hooks_split_finish(h, stack, alloc);
+#else
+    (void)alloc;
+#endif
+}

@@ -219,86 +219,70 @@ FCTX_HIDDEN void fctx_hooks_slot_put(void *ctx, struct fctx_hctx *h);
  * data itself (hooks off). */
 typedef void *fctx_msg_ref;
 
-/* Sets `ref` to what a switch to the suspended context `to_ctx` sends for
- * `data`; hooks on: fills *msgp, tells the tools.  `from_h` is the sender's
- * state, evaluated only with the hooks on; `finishing`: the sender's stack
- * is about to be released.  A macro for FCTX_TSAN_SWITCH; the primitive
- * must follow right after it. */
-#define FCTX_HOOKS_SEND(ref_, msgp_, data_, to_ctx_, from_h_, finishing_)                        \
+/* Hooks on: fills *m for a switch from `from` (the running context; or a
+ * finishing fiber's state, `finishing` set) to the suspended context
+ * `to_ctx`, tells the tools but TSan; returns m. */
+FCTX_HIDDEN struct fctx_msg *fctx_hooks_send(struct fctx_msg *m, void *data, void *to_ctx,
+                                             struct fctx_hctx *from, int finishing);
+/* Hooks on: arrived through message m from the suspended context ctx (NULL:
+ * the sender finished): tells the tools, parks the sender's state in ctx's
+ * slot; returns the data.  A "done" message was announced already. */
+FCTX_HIDDEN void *fctx_hooks_receive(struct fctx_msg *m, void *ctx);
+/* Hooks on: the result of a function run on top, in a per-thread message
+ * that is already "done" (the switch was announced when it started). */
+FCTX_HIDDEN struct fctx_msg *fctx_hooks_result_on(void *data);
+
+/* Sets `ref_` to what a switch to the suspended context `to_ctx_` sends for
+ * `data_`; hooks on: the message *msgp_, tools told.  `from_h_` (the
+ * sender's state) is evaluated only with the hooks on; `finishing_`: the
+ * sender's stack is about to be released.  A macro, so that TSan is told in
+ * the frame that switches: the primitive must follow right after it. */
+#define FCTX_HOOKS_SEND(ref_, msgp_, data_, to_ctx_, from_h_, finishing_)                       \
     do {                                                                                         \
         (ref_) = (data_);                                                                        \
         if (fctx_tools_on()) {                                                                   \
-            struct fctx_hctx *send_to_ = fctx_hooks_slot_get(to_ctx_);                           \
-            struct fctx_hctx *send_from_ = (from_h_);                                            \
-            struct fctx_msg *send_m_ = (msgp_);                                                  \
-            send_m_->data = (data_);                                                             \
-            send_m_->from = (finishing_) ? NULL : send_from_;                                    \
-            send_m_->to = send_to_;                                                              \
-            send_m_->done = 0;                                                                   \
+            struct fctx_msg *send_m_ =                                                           \
+                fctx_hooks_send((msgp_), (data_), (to_ctx_), (from_h_), (finishing_));           \
             (ref_) = send_m_;                                                                    \
-            fctx_hooks_before(send_from_, send_to_, (finishing_));                               \
-            FCTX_TSAN_SWITCH(send_to_);                                                          \
+            FCTX_TSAN_SWITCH(send_m_->to);                                                       \
         }                                                                                        \
     } while (0)
 
-/* Arrived in a context through message ref from the suspended context ctx
- * (NULL: the sender finished): tell the tools, park the sender's state in
- * ctx's slot, return the data.  A "done" message was announced already. */
+/* What arrived through a switch from the suspended context ctx: the data. */
 static inline void *fctx_hooks_arrived(fctx_msg_ref ref, void *ctx)
 {
     if (!fctx_tools_on())
         return ref;
-    struct fctx_msg *m = (struct fctx_msg *)ref;
-    if (!m->done) {
-        fctx_hooks_set_current(m->to);
-        fctx_hooks_after(m->to, m->from);
-        if (m->from != NULL && ctx != NULL)
-            fctx_hooks_slot_put(ctx, m->from);
-    }
-    return m->data;
+    return fctx_hooks_receive((struct fctx_msg *)ref, ctx);
 }
 
-/* The result of a function run on top travels in a per-thread message that
- * is already "done": the switch was announced when the function started. */
+/* What the result of a function run on top sends. */
 static inline fctx_msg_ref fctx_hooks_result(void *data)
 {
     if (!fctx_tools_on())
         return data;
-    struct fctx_msg *m = fctx_hooks_result_msg();
-    m->data = data;
-    m->from = NULL;
-    m->to = fctx_hooks_current();
-    m->done = 1;
-    return m;
+    return fctx_hooks_result_on(data);
 }
 
-/* A new fiber's state h for its stack, put in the slot of its context. */
+/* Hooks on: a new fiber's state h for its stack, put in the slot of its
+ * context; a finished fiber's, from another stack before it is freed. */
+FCTX_HIDDEN void fctx_hooks_created_on(struct fctx_hctx *h, const fctx_stack_t *stack,
+                                       const fctx_allocator_t *alloc, void *ctx);
+FCTX_HIDDEN void fctx_hooks_finished_on(struct fctx_hctx *h, const fctx_stack_t *stack,
+                                        const fctx_allocator_t *alloc);
+
 static inline void fctx_hooks_created(struct fctx_hctx *h, const fctx_stack_t *stack,
                                       const fctx_allocator_t *alloc, void *ctx)
 {
-    if (!fctx_tools_on())
-        return;
-    fctx_hooks_init(h, stack);
-#if FCTX_SPLIT_STACK
-    fctx_hooks_split_init(h, stack, alloc);
-#else
-    (void)alloc;
-#endif
-    fctx_hooks_slot_put(ctx, h);
+    if (fctx_tools_on())
+        fctx_hooks_created_on(h, stack, alloc, ctx);
 }
 
-/* A finished fiber's state, from another stack before the stack is freed. */
 static inline void fctx_hooks_finished(struct fctx_hctx *h, const fctx_stack_t *stack,
                                        const fctx_allocator_t *alloc)
 {
-    if (!fctx_tools_on())
-        return;
-    fctx_hooks_destroy(h, stack);
-#if FCTX_SPLIT_STACK
-    fctx_hooks_split_finish(h, stack, alloc);
-#else
-    (void)alloc;
-#endif
+    if (fctx_tools_on())
+        fctx_hooks_finished_on(h, stack, alloc);
 }
 
 #endif
