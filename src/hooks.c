@@ -159,6 +159,11 @@ FCTX_NO_ASAN void fctx_hooks_slot_put(void *ctx, struct fctx_hctx *h)
     ((struct fctx_hctx **)ctx)[-1] = h;
 }
 
+/* It installs `to`'s split-stack context (fctx_hooks_before): no split-stack
+ * prologue either, for the same reason. */
+#if FCTX_SPLIT_STACK
+__attribute__((no_split_stack))
+#endif
 struct fctx_msg *fctx_hooks_send(struct fctx_msg *m, void *data, void *to_ctx,
                                  struct fctx_hctx *from, int finishing)
 {
