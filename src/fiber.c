@@ -163,7 +163,7 @@ static void fiber_main(fctx_transfer_t t, void *top)
         next = rec->fn(ft.fiber, ft.data);
     if (next == NULL)
         fctx_internal_entry_returned(); /* nowhere to go: fatal, documented */
-    /* The last message lives in the record, not in this frame: telling
+    /* The last message lives next to the record, not in this frame: telling
      * ASan that this fiber finishes frees its fake stack, where a local
      * may live (detect_stack_use_after_return). */
     /* No sender state in the message: this fiber is finished, nobody will
