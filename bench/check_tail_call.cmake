@@ -1,9 +1,19 @@
 # cmake -DOBJDUMP=... -DLIB=<libfctx> -P check_tail_call.cmake
 #
 # Checks the generated code of fctx_fiber_resume (x86-64, optimised build
-# without tool hooks): it must be a *checked tail call* of fctx_jump - at most
-# two instructions (the NULL test and its branch) before a jmp to fctx_jump,
-# and no call.  Registered by tests/CMakeLists.txt.
+# without compiled-in tool hooks): it must be a *checked tail call* of
+# fctx_jump, exactly
+#
+#   test %rdi,%rdi            the NULL check
+#   je/jne ...
+#   cmpb $0x0,fctx_tools(%rip) the one byte "tool hooks on" (src/hooks.h)
+#   je/jne ...
+#   jmp fctx_jump             the tail call
+#
+# (an endbr64 first is allowed) and no call.  So a resume costs fctx_jump + 5
+# instructions when no tool is present.  -DRUNTIME_FLAG=OFF (a build without
+# runtime tool detection: not ELF): only the NULL check before the jmp.
+# Registered by tests/CMakeLists.txt.
 execute_process(COMMAND "${OBJDUMP}" -dr --no-show-raw-insn "${LIB}"
                 OUTPUT_VARIABLE dis RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
@@ -15,8 +25,9 @@ if(body STREQUAL "")
 endif()
 message(STATUS "generated code:\n${body}")
 string(REGEX REPLACE "\n" ";" lines "${body}")
-set(before 0)
+set(seen "")
 set(found OFF)
+set(flag_ok OFF)
 foreach(l IN LISTS lines)
   if(l MATCHES "R_X86_64_|<fctx_fiber_resume>:" OR l STREQUAL "")
     continue() # relocation annotations and the header are not instructions
@@ -27,23 +38,41 @@ foreach(l IN LISTS lines)
   if(l MATCHES "[ \t]call")
     message(FATAL_ERROR "fctx_fiber_resume makes a call instead of a tail call")
   endif()
+  # static archive: the instruction's relocation is on the next line;
+  # shared library: objdump names the target in the line itself.
+  string(FIND "${body}" "${l}" pos)
+  string(SUBSTRING "${body}" ${pos} 200 after)
   if(l MATCHES "[ \t]jmp[ \t]")
-    # static archive: the jmp carries a relocation against fctx_jump on the
-    # next line; shared library: the jmp goes to fctx_jump@plt.
-    string(FIND "${body}" "${l}" pos)
-    string(SUBSTRING "${body}" ${pos} 200 after)
     if(after MATCHES "^[^\n]*\n[ \t]*[0-9a-f]+:[ \t]+R_X86_64_[A-Z0-9]+[ \t]+fctx_jump[-+]" OR
        l MATCHES "<fctx_jump(@plt)?>")
       set(found ON)
       break()
     endif()
   endif()
-  math(EXPR before "${before} + 1")
+  if(l MATCHES ":[ \t]+([a-z]+)[ \t]")
+    list(APPEND seen ${CMAKE_MATCH_1})
+  else()
+    list(APPEND seen "?")
+  endif()
+  if(l MATCHES "[ \t]cmpb[ \t]+\\$0(x0)?, *[^ ]*\\(%rip\\)" AND
+     (after MATCHES "^[^\n]*\n[ \t]*[0-9a-f]+:[ \t]+R_X86_64_[A-Z0-9]+[ \t]+fctx_tools[-+]" OR
+      l MATCHES "<fctx_tools>"))
+    set(flag_ok ON)
+  endif()
 endforeach()
 if(NOT found)
   message(FATAL_ERROR "fctx_fiber_resume has no tail jump to fctx_jump")
 endif()
-if(before GREATER 2)
-  message(FATAL_ERROR "fctx_fiber_resume runs ${before} instructions before its tail jump (want <= 2)")
+list(JOIN seen " " seen_s)
+if(NOT RUNTIME_FLAG)
+  # No runtime tool detection in this build (not ELF, src/hooks.h): the
+  # NULL check alone.
+  if(NOT seen_s MATCHES "^testq? jn?e$")
+    message(FATAL_ERROR "fctx_fiber_resume runs [${seen_s}] before its tail jump "
+                        "(want: test, je/jne)")
+  endif()
+elseif(NOT seen_s MATCHES "^testq? jn?e cmpb jn?e$" OR NOT flag_ok)
+  message(FATAL_ERROR "fctx_fiber_resume runs [${seen_s}] before its tail jump "
+                      "(want: test, je/jne, cmpb $0x0,fctx_tools(%rip), je/jne)")
 endif()
-message(STATUS "fctx_fiber_resume: ${before} instructions + jmp fctx_jump (checked tail call)")
+message(STATUS "fctx_fiber_resume: ${seen_s} + jmp fctx_jump (checked tail call)")

@@ -14,10 +14,11 @@
  * creation makes no switch: the fiber is only made, and fiber_main first
  * runs at the first resume.
  *
- * Every switch below is written once: in builds with tool hooks
- * (sanitizers, valgrind, split stacks; see hooks.h) it wraps the data in a
- * message and tells the tools; without them the hooks are inline no-ops and
- * the message is the data, so the code is plain fctx_jump()/fctx_ontop().
+ * Every switch below is written once: while the tool hooks are on
+ * (sanitizers, split stacks; see hooks.h) it wraps the data in a message and
+ * tells the tools; while they are off the message is the data, so the code
+ * is plain fctx_jump()/fctx_ontop() behind one test of fctx_tools_on(),
+ * which is constant where the hooks are compiled in or cannot exist.
  */
 #include <fctx/fiber.h>
 #include <fctx/stack_ext.h>
@@ -39,11 +40,19 @@ struct fiber_record {
     fctx_allocator_t alloc; /* copied: the caller's struct may not outlive us */
     fctx_fiber_fn fn;
     int diag; /* registered for overflow diagnosis (fctx/stack_ext.h) */
-#if FCTX_HOOKS
+    unsigned vg_stack; /* valgrind stack id (hooks.h), in diag's padding on LP64 */
+};
+
+/* While the tool hooks are on, a fiber's tool state lies right above its
+ * record (create() leaves room for it), so the record itself is the same in
+ * every build and process. */
+struct fiber_tools {
     struct fctx_hctx hctx;
     struct fctx_msg last_msg; /* sent when the fiber finishes */
-#endif
 };
+#define REC_SPAN fctx_round_up(sizeof(struct fiber_record), 16)
+#define REC_HCTX(rec) (&((struct fiber_tools *)((char *)(rec) + REC_SPAN))->hctx)
+#define REC_LAST_MSG(rec) (&((struct fiber_tools *)((char *)(rec) + REC_SPAN))->last_msg)
 
 /* Smallest stack left below the record that we accept from an allocator. */
 #define FIBER_MIN_USABLE 1024u
@@ -54,21 +63,12 @@ static fctx_fiber_transfer_t einval_transfer(void)
     return r;
 }
 
-/* The record's tool state and last message (tools off: none, and the
- * message degenerates to the data pointer, see hooks.h). */
-#if FCTX_HOOKS
-#  define REC_HCTX(rec) (&(rec)->hctx)
-#  define REC_LAST_MSG(rec) (&(rec)->last_msg)
-#else
-#  define REC_HCTX(rec) ((void)(rec), (struct fctx_hctx *)NULL)
-#  define REC_LAST_MSG(rec) (&(struct fctx_msg){NULL})
-#endif
-
 /* resume_with passes {fn, data} through the switch; ontop_shim unpacks it on
  * top of the target (the sender's frame holding it is suspended, not gone).
- * msg.data is the data. */
+ * ref is what the switch sends for the data (hooks.h). */
 struct ontop_call {
     fctx_fiber_ontop_fn fn;
+    fctx_msg_ref ref;
     struct fctx_msg msg;
 };
 
@@ -76,9 +76,7 @@ struct ontop_call {
  * its saved frame, unwrap the message. */
 static inline fctx_fiber_transfer_t arrived(fctx_transfer_t t)
 {
-    fctx_msg_ref m = (fctx_msg_ref)t.data;
-    fctx_hooks_arrived(m, t.ctx);
-    fctx_fiber_transfer_t r = {(fctx_fiber_t)t.ctx, fctx_msg_data(m)};
+    fctx_fiber_transfer_t r = {(fctx_fiber_t)t.ctx, fctx_hooks_arrived(t.data, t.ctx)};
     return r;
 }
 
@@ -91,19 +89,15 @@ static fctx_transfer_t on_top_result(fctx_fiber_transfer_t r)
 static fctx_transfer_t ontop_shim(fctx_transfer_t t)
 {
     struct ontop_call *call = (struct ontop_call *)t.data;
-    fctx_transfer_t inner = {t.ctx, fctx_msg_of(&call->msg)};
+    fctx_transfer_t inner = {t.ctx, call->ref};
     return on_top_result(call->fn(arrived(inner)));
 }
 
-/* Each switch here ends in FCTX_TSAN_SWITCH right before the primitive:
+/* Each switch here ends in FCTX_HOOKS_SEND right before the primitive:
  * TSan must switch fibers in the very frame that jumps (hooks.h). */
 static inline fctx_fiber_transfer_t ontop_to(fctx_t to, struct ontop_call *call, void *data)
 {
-    struct fctx_hctx *dest = fctx_hooks_slot_get(to);
-    struct fctx_hctx *from = fctx_hooks_current();
-    (void)fctx_msg_fill(&call->msg, data, from, dest);
-    fctx_hooks_before(from, dest, 0);
-    FCTX_TSAN_SWITCH(dest);
+    FCTX_HOOKS_SEND(call->ref, &call->msg, data, to, fctx_hooks_current(), 0);
     return arrived(fctx_ontop(to, call, ontop_shim));
 }
 
@@ -111,8 +105,8 @@ static inline fctx_fiber_transfer_t ontop_to(fctx_t to, struct ontop_call *call,
  * same registers on every ABI): with identical return types gcc and clang
  * turn fctx_fiber_resume into a checked tail call (test, branch, jmp) instead
  * of call + return; clang needs musttail for it.  See docs/performance.md.
- * Only without tools: with them a resume tells the tools first. */
-#if !FCTX_HOOKS && defined(__GNUC__) && defined(__USER_LABEL_PREFIX__)
+ * Not where the hooks are compiled in: there every resume tells the tools. */
+#if !FCTX_TOOLS_BUILTIN && defined(__GNUC__) && defined(__USER_LABEL_PREFIX__)
 #  define FCTX_FIBER_JUMP_ALIAS 1
 #  define FCTX_STR2_(x) #x
 #  define FCTX_STR_(x) FCTX_STR2_(x)
@@ -150,6 +144,7 @@ static fctx_transfer_t fiber_release(fctx_transfer_t t)
     if (FCTX_UNLIKELY(rec->diag))
         fctx_internal_overflow_remove(&stack);
     fctx_hooks_finished(REC_HCTX(rec), &stack, &alloc);
+    fctx_tools_stack_deregister(rec->vg_stack);
     alloc.deallocate(alloc.state, &stack);
     fctx_fiber_transfer_t none = {NULL, NULL};
     return on_top_result(none);
@@ -168,15 +163,13 @@ static void fiber_main(fctx_transfer_t t, void *top)
         next = rec->fn(ft.fiber, ft.data);
     if (next == NULL)
         fctx_internal_entry_returned(); /* nowhere to go: fatal, documented */
-    /* The last message lives in the record, not in this frame: telling
+    /* The last message lives next to the record, not in this frame: telling
      * ASan that this fiber finishes frees its fake stack, where a local
      * may live (detect_stack_use_after_return). */
     /* No sender state in the message: this fiber is finished, nobody will
      * resume it, so nothing goes into a slot (fiber_release). */
-    struct fctx_hctx *dest = fctx_hooks_slot_get((fctx_t)next);
-    fctx_msg_ref last = fctx_msg_fill(REC_LAST_MSG(rec), rec, NULL, dest);
-    fctx_hooks_before(REC_HCTX(rec), dest, 1);
-    FCTX_TSAN_SWITCH(dest);
+    fctx_msg_ref last;
+    FCTX_HOOKS_SEND(last, REC_LAST_MSG(rec), rec, (fctx_t)next, REC_HCTX(rec), 1);
     fctx_ontop((fctx_t)next, last, fiber_release);
     fctx_internal_entry_returned(); /* not reached: we were freed */
 }
@@ -196,6 +189,7 @@ static int create(fctx_fiber_t *out, const fctx_fiber_attr_t *attr, fctx_fiber_f
     if (alloc->allocate == NULL || alloc->deallocate == NULL)
         return EINVAL;
 
+    fctx_tools_decide(); /* before the first fiber exists: see hooks.h */
     fctx_stack_t stack;
     int err = alloc->allocate(alloc->state, attr->stack_size, &stack);
     if (err)
@@ -203,8 +197,10 @@ static int create(fctx_fiber_t *out, const fctx_fiber_attr_t *attr, fctx_fiber_f
 
     uintptr_t top = (uintptr_t)stack.sp;
     uintptr_t bottom = top - stack.size;
-    uintptr_t rec_at = (top - sizeof(struct fiber_record)) & ~(uintptr_t)63;
-    if (stack.sp == NULL || stack.size > top || rec_at < bottom ||
+    size_t span = fctx_tools_on() ? REC_SPAN + sizeof(struct fiber_tools)
+                                  : sizeof(struct fiber_record);
+    uintptr_t rec_at = (top - span) & ~(uintptr_t)63;
+    if (stack.sp == NULL || stack.size > top || top - bottom < span || rec_at < bottom ||
         rec_at - bottom < FIBER_MIN_USABLE) {
         alloc->deallocate(alloc->state, &stack);
         return EINVAL; /* the allocator returned an unusable stack */
@@ -216,6 +212,7 @@ static int create(fctx_fiber_t *out, const fctx_fiber_attr_t *attr, fctx_fiber_f
     rec->alloc = *alloc;
     rec->fn = fn;
     rec->diag = 0;
+    rec->vg_stack = fctx_tools_stack_register(&stack);
     if (FCTX_UNLIKELY(fctx_internal_overflow_on()))
         rec->diag = fctx_internal_overflow_add(&stack, attr->name, site) == 0;
     if (attr->stack_out != NULL)
@@ -247,21 +244,30 @@ int fctx_fiber_create_ex(fctx_fiber_t *out, const fctx_fiber_attr_t *attr, fctx_
     return create(out, attr ? attr : &defaults, fn, FCTX_CALLER());
 }
 
+/* A resume as a switch with the tools told (written once, hooks.h); kept
+ * out of line where fctx_fiber_resume tail-calls fctx_jump itself, so the
+ * message on its stack costs the fast path nothing. */
+#ifdef FCTX_FIBER_JUMP_ALIAS
+__attribute__((noinline))
+#endif
+static fctx_fiber_transfer_t resume_switch(fctx_fiber_t f, void *data)
+{
+    struct fctx_msg m;
+    fctx_msg_ref ref;
+    FCTX_HOOKS_SEND(ref, &m, data, (fctx_t)f, fctx_hooks_current(), 0);
+    return arrived(fctx_jump((fctx_t)f, ref));
+}
+
 fctx_fiber_transfer_t fctx_fiber_resume(fctx_fiber_t f, void *data)
 {
     if (FCTX_UNLIKELY(f == NULL))
         return einval_transfer();
 #ifdef FCTX_FIBER_JUMP_ALIAS
-    FCTX_MUSTTAIL return fctx_fiber_jump_alias_(f, data);
-#else
-    struct fctx_msg m;
-    struct fctx_hctx *dest = fctx_hooks_slot_get((fctx_t)f);
-    struct fctx_hctx *from = fctx_hooks_current();
-    fctx_msg_ref ref = fctx_msg_fill(&m, data, from, dest);
-    fctx_hooks_before(from, dest, 0);
-    FCTX_TSAN_SWITCH(dest);
-    return arrived(fctx_jump((fctx_t)f, ref));
+    /* One byte tested (hooks.h); on the fast path the jump is the tail call. */
+    if (FCTX_LIKELY(!fctx_tools_on()))
+        FCTX_MUSTTAIL return fctx_fiber_jump_alias_(f, data);
 #endif
+    FCTX_MUSTTAIL return resume_switch(f, data);
 }
 
 fctx_fiber_transfer_t fctx_fiber_resume_with(fctx_fiber_t f, fctx_fiber_ontop_fn fn, void *data)
