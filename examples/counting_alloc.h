@@ -4,7 +4,8 @@
  * its stack back (finished or canceled).  Single-threaded use.
  *
  * Built with FCTX_EXAMPLES_VALGRIND (CMake defines it when valgrind's
- * header exists and the library itself was built without FCTX_VALGRIND),
+ * header exists but the library was built without it, so does not register
+ * its fiber stacks itself),
  * it also registers each stack with valgrind, as any user allocator can:
  * memcheck then recognises switches between fiber stacks as such, instead
  * of taking them for huge stack frames.  Client requests cost nothing when

@@ -1,5 +1,6 @@
 /* vg.h - tests that switch between raw stacks they own tell valgrind about
- * those stacks (the fiber layer does it itself in FCTX_VALGRIND builds).
+ * those stacks (the fiber layer registers its own stacks under valgrind in
+ * every build that found valgrind/valgrind.h).
  * Client requests are no-ops when not running under valgrind. */
 #ifndef FCTX_TEST_VG_H
 #define FCTX_TEST_VG_H

@@ -82,6 +82,17 @@ check_kind "$w/pc-static" static "pkg-config --static --libs (-Wl,-Bstatic), C"
 "$cxx" -std=c++17 -Wall -Wextra -Werror "$here/consumer/main.cpp" $cf $libs -o "$w/pc-shared-cxx"
 check_kind "$w/pc-shared-cxx" shared "pkg-config --libs, C++"
 
+# The packaged library works under valgrind as it is (no rebuild): fiber
+# stacks are registered when running under valgrind (docs/tools.md).
+command -v valgrind >/dev/null || { echo "FAIL: valgrind is needed (apt-get install valgrind)"; exit 1; }
+for exe in pc-shared pc-static; do
+  valgrind --error-exitcode=9 "$w/$exe" >"$w/$exe.vg" 2>&1 ||
+    { echo "FAIL: $exe under valgrind:"; cat "$w/$exe.vg"; exit 1; }
+  ! grep -q 'client switching stacks' "$w/$exe.vg" ||
+    { echo "FAIL: $exe under valgrind: the packaged library did not register its stacks:"; cat "$w/$exe.vg"; exit 1; }
+done
+echo "ok: the pkg-config consumers run clean under valgrind (no 'client switching stacks?')"
+
 # find_package from /usr: no CMAKE_PREFIX_PATH.
 consume "$w/default" C shared
 consume "$w/hint-static" C static -Dfctx_SHARED_LIBS=OFF
