@@ -82,7 +82,7 @@ fctx_abi(s390x   sysv   PROBE "defined(__s390x__)"                              
 fctx_abi(mips64  n64    PROBE "defined(__mips64) && defined(_ABI64) && _MIPS_SIM == _ABI64"    FRAME frame_mips64_n64.h   RESULT_IN_MEMORY OFF BACK_CHAIN OFF         FP_CONTROL fcsr        FRAME_WALK OFF)
 
 #           target                REGS                       EMULATOR               TESTED            PROPERTY_NOTE         ABI_TESTS
-fctx_target(x86_64_sysv_elf_gas   REGS regs_x86_64_sysv.S    EMULATOR none          TESTED run      PROPERTY_NOTE x86     ABI_TESTS test_resume_tail_call test_target_probe test_sigprof_backtrace)
+fctx_target(x86_64_sysv_elf_gas   REGS regs_x86_64_sysv.S    EMULATOR none          TESTED run      PROPERTY_NOTE x86     ABI_TESTS test_resume_tail_call test_target_probe test_sigprof_backtrace test_ports_gdb_backtrace)
 fctx_target(x86_64_ms_pe_gas      REGS regs_x86_64_ms_pe.S   EMULATOR wine          TESTED run      PROPERTY_NOTE none    ABI_TESTS none)
 fctx_target(x86_64_ms_pe_masm     REGS regs_x86_64_ms_pe.asm EMULATOR wine          TESTED run      PROPERTY_NOTE none    ABI_TESTS test_masm_twin)
 fctx_target(arm_aapcs_elf_gas     REGS regs_arm_aapcs.S      EMULATOR qemu-arm      TESTED run      PROPERTY_NOTE none    ABI_TESTS test_arm32_interwork test_arm32_unwind test_arm32_gdb_backtrace test_ports_gdb_backtrace)

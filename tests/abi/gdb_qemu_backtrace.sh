@@ -1,13 +1,14 @@
 #!/bin/bash
 # gdb backtraces in contexts of the qemu-user ports (AArch64, RISC-V 64,
 # i386, ppc64le, s390x, mips64el, Arm32), through qemu-user's gdb stub (a unix
-# socket: no port clashes).  gdb_ports is built with frame pointers and
+# socket: no port clashes), and natively under the host gdb when no
+# emulator command is given (x86-64).  gdb_ports is built with frame pointers and
 # calls the switches through wrappers built without (sw_jump, sw_ontop in
 # gdb_ports_switch.c): on both sides of a switch a stack-pointer-based
 # frame sits under a frame-pointer-based one, so a switch whose CFI leaves
 # the caller's stack pointer or frame pointer undescribed at any
 # instruction loses main or the context's frames.
-#   gdb_qemu_backtrace.sh <gdb-multiarch> <readelf> <gdb_ports exe> <workdir> <emulator command...>
+#   gdb_qemu_backtrace.sh <gdb> <readelf> <gdb_ports exe> <workdir> [<emulator command...>]
 # Checks on tests/abi/gdb_ports.c:
 #   1. in bt_leaf (bt_entry -> bt_middle -> bt_leaf in a new context):
 #      exactly bt_leaf bt_middle bt_entry fctx_context_start (the stub's CFI
@@ -33,12 +34,14 @@ for ((i = 0; i < ${#emu[@]}; i++)); do
 done
 mkdir -p "$work"
 sock="$work/gdb.sock"
-rm -f "$sock"
-"${emu[@]}" -g "$sock" "$exe" >"$work/qemu.out" 2>&1 &
-qpid=$!
-trap 'kill $qpid 2>/dev/null; wait $qpid 2>/dev/null' EXIT
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || { echo "qemu's gdb socket did not appear"; exit 1; }
+if [ ${#emu[@]} -gt 0 ]; then
+  rm -f "$sock"
+  "${emu[@]}" -g "$sock" "$exe" >"$work/qemu.out" 2>&1 &
+  qpid=$!
+  trap 'kill $qpid 2>/dev/null; wait $qpid 2>/dev/null' EXIT
+  for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+  [ -S "$sock" ] || { echo "qemu's gdb socket did not appear"; exit 1; }
+fi
 
 # Symbol sizes: gdb single-steps while the pc is inside the function.
 size_of() {
@@ -83,9 +86,9 @@ cmdfile="$work/cmds.gdb"
   echo "set print frame-arguments none"
   [ -n "$sysroot" ] && echo "set sysroot $sysroot"
   echo "file $exe"
-  echo "target remote $sock"
+  [ ${#emu[@]} -gt 0 ] && echo "target remote $sock"
   echo "break bt_leaf"
-  echo "continue"
+  if [ ${#emu[@]} -gt 0 ]; then echo "continue"; else echo "run"; fi
   echo 'echo ==== leaf\n'
   echo "bt"
   echo "delete"
