@@ -3,6 +3,7 @@
 // resume ping-pong, fiber create + first resume + finish per stack allocator,
 // and parked fibers for the memory measurement.  C++ only because Boost is.
 #include "bench.h"
+#include "fiber_pingpong.hpp"
 
 #include <boost/context/detail/fcontext.hpp>
 #include <boost/context/fiber.hpp>
@@ -139,52 +140,12 @@ int ontop_run(void *state, long iters)
     return 0;
 }
 
-// ---- boost::context::fiber resume ping-pong.
-struct fiber_state {
-    bctx::fiber f;
-    long sent;
-    long seen;
-};
-
+// ---- boost::context::fiber resume ping-pong (fiber_pingpong.hpp).
 int fiber_setup(void **out)
 {
-    fiber_state *s = new (std::nothrow) fiber_state;
-    if (s == nullptr)
-        return ENOMEM;
-    s->sent = s->seen = 0;
-    try {
-        s->f = bctx::fiber{std::allocator_arg, aligned_stack(),
-                           [s](bctx::fiber &&c) {
-                               for (;;) {
-                                   s->seen = s->sent; // what the resumer just stored
-                                   c = std::move(c).resume();
-                               }
-                               return std::move(c);
-                           }};
-        s->f = std::move(s->f).resume(); // run up to its first suspension
-    } catch (...) {
-        delete s;
-        return ENOMEM;
-    }
-    *out = s;
-    return 0;
-}
-
-int fiber_run(void *state, long iters)
-{
-    fiber_state *s = static_cast<fiber_state *>(state);
-    for (long i = 0; i < iters; ++i) {
-        s->sent = i;
-        s->f = std::move(s->f).resume();
-        if (s->seen != i)
-            return -1;
-    }
-    return 0;
-}
-
-void fiber_teardown(void *state)
-{
-    delete static_cast<fiber_state *>(state); // ~fiber unwinds the suspended fiber
+    return pingpong_setup<bctx::fiber>(out, [](auto fn) {
+        return bctx::fiber{std::allocator_arg, aligned_stack(), std::move(fn)};
+    });
 }
 
 // ---- FP-state cases (bench.h: enum bench_fp_state), the same loops as
@@ -425,8 +386,8 @@ int unpark(void *state)
 const bench_case kCases[] = {
     {"boost_jump", "switch", "Boost jump_fcontext", nullptr, 2.0, jump_setup, jump_run,
      raw_teardown},
-    {"boost_fiber", "switch", "Boost fiber::resume", nullptr, 2.0, fiber_setup, fiber_run,
-     fiber_teardown},
+    {"boost_fiber", "switch", "Boost fiber::resume", nullptr, 2.0, fiber_setup,
+     pingpong_run<bctx::fiber>, pingpong_teardown<bctx::fiber>},
     {"boost_ontop", "switch", "Boost ontop_fcontext (identity on top)", nullptr, 2.0, ontop_setup,
      ontop_run, raw_teardown},
     {"boost_jump_fp_equal", "fpstate",
