@@ -44,8 +44,7 @@
  *  - Throwing from fctx_fiber_resume_with()'s function on a fiber that
  *    never started calls std::terminate (on Windows, where C++ exceptions
  *    are SEH exceptions, the unhandled exception ends the process with its
- *    exception code; on ppc64 the unwinder is known to loop instead of
- *    terminating): its entry function has not run, so no frame on its
+ *    exception code): its entry function has not run, so no frame on its
  *    stack can catch.  To unwind a fiber whether it
  *    started or not, use fctx_fiber_cancel(): a never-started fiber is
  *    released at once (its entry never runs, there is nothing to unwind);

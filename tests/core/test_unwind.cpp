@@ -293,15 +293,6 @@ private:
 
 void test_never_started()
 {
-    (void)throw_into_never_started;
-#if defined(__powerpc64__)
-    // Observed under qemu-ppc64le: the unwinder spins forever walking from
-    // the ontop function into the never-started context's first frame (a
-    // defect of the ppc64 unwind info there, left for the CFI work); the
-    // terminate path is not run on this port, the cancel path below is.
-    std::printf("throw from resume_with into a never-started fiber: NOT RUN on ppc64 "
-                "(the unwinder does not terminate there)\n");
-#else
     struct death d = run_in_child(throw_into_never_started);
     std::printf("throw from resume_with into a never-started fiber: child died of signal "
                 "%d (exit %d)\n",
@@ -316,7 +307,6 @@ void test_never_started()
     if (!died)
         std::fprintf(stderr, "child output:\n%s\n", d.output);
     CHECK(died);
-#endif
 
     entry_ran = 0;
     destroyed = 0;
