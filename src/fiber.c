@@ -113,15 +113,10 @@ static inline fctx_fiber_transfer_t ontop_to(fctx_t to, struct ontop_call *call,
 fctx_fiber_transfer_t fctx_fiber_jump_alias_(fctx_fiber_t to, void *data)
     __asm__(FCTX_STR_(__USER_LABEL_PREFIX__) "fctx_jump");
 /* FCTX_RESULT_IN_MEMORY: fctx_transfer_t comes back through a hidden result
- * pointer, where clang 14 cannot musttail.  The CMake target table normally
- * passes it; this fallback derives it from the same architecture list
- * (32-bit Arm, i386, s390x, Win64) so the file also builds without it. */
+ * pointer, where clang 14 cannot musttail.  Only the target table knows it
+ * (RESULT_IN_MEMORY in cmake/FctxTargets.cmake; CMakeLists.txt passes it). */
 #  ifndef FCTX_RESULT_IN_MEMORY
-#    if defined(__arm__) || defined(__i386__) || defined(__s390x__) || defined(_WIN32)
-#      define FCTX_RESULT_IN_MEMORY 1
-#    else
-#      define FCTX_RESULT_IN_MEMORY 0
-#    endif
+#    error "FCTX_RESULT_IN_MEMORY is not defined: build fctx with its CMakeLists.txt"
 #  endif
 #  if defined(__clang__) && defined(__has_attribute) && !FCTX_RESULT_IN_MEMORY
 #    if __has_attribute(musttail)
