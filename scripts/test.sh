@@ -7,7 +7,7 @@
 #   scripts/test.sh gcc clang    only these
 set -u
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh --if-missing base qemu cross mingw wine boost tools || exit 1
+scripts/install-deps.sh --if-missing base qemu cross mingw wine boost tools wasm || exit 1
 
 if [ $# -gt 0 ]; then
   presets=("$@")
