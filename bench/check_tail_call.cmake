@@ -4,15 +4,14 @@
 # without compiled-in tool hooks): it must be a *checked tail call* of
 # fctx_jump, exactly
 #
-#   test %rdi,%rdi            the NULL check
-#   je/jne ...
-#   cmpb $0x0,fctx_tools(%rip) the one byte "tool hooks on" (src/hooks.h)
-#   je/jne ...
+#   test %rdi,%rdi            the handle test: NULL and shared handles
+#   jle/jg ...                are not > 0 (src/fiber_internal.h)
+#   cmpb $0x0,fctx_tools+N(%rip) the one byte "checked path" (tool hooks
+#   je/jne ...                on, or a shared stack exists: src/hooks.h)
 #   jmp fctx_jump             the tail call
 #
 # (an endbr64 first is allowed) and no call.  So a resume costs fctx_jump + 5
-# instructions when no tool is present.  -DRUNTIME_FLAG=OFF (a build without
-# runtime tool detection: not ELF): only the NULL check before the jmp.
+# instructions when no tool is present and no shared stack was created.
 # Registered by tests/CMakeLists.txt.
 execute_process(COMMAND "${OBJDUMP}" -dr --no-show-raw-insn "${LIB}"
                 OUTPUT_VARIABLE dis RESULT_VARIABLE rc)
@@ -56,7 +55,7 @@ foreach(l IN LISTS lines)
   endif()
   if(l MATCHES "[ \t]cmpb[ \t]+\\$0(x0)?, *[^ ]*\\(%rip\\)" AND
      (after MATCHES "^[^\n]*\n[ \t]*[0-9a-f]+:[ \t]+R_X86_64_[A-Z0-9]+[ \t]+fctx_tools[-+]" OR
-      l MATCHES "<fctx_tools>"))
+      l MATCHES "<fctx_tools(\\+0x[0-9a-f]+)?>"))
     set(flag_ok ON)
   endif()
 endforeach()
@@ -64,15 +63,8 @@ if(NOT found)
   message(FATAL_ERROR "fctx_fiber_resume has no tail jump to fctx_jump")
 endif()
 list(JOIN seen " " seen_s)
-if(NOT RUNTIME_FLAG)
-  # No runtime tool detection in this build (not ELF, src/hooks.h): the
-  # NULL check alone.
-  if(NOT seen_s MATCHES "^testq? jn?e$")
-    message(FATAL_ERROR "fctx_fiber_resume runs [${seen_s}] before its tail jump "
-                        "(want: test, je/jne)")
-  endif()
-elseif(NOT seen_s MATCHES "^testq? jn?e cmpb jn?e$" OR NOT flag_ok)
+if(NOT seen_s MATCHES "^testq? j(le|g) cmpb jn?e$" OR NOT flag_ok)
   message(FATAL_ERROR "fctx_fiber_resume runs [${seen_s}] before its tail jump "
-                      "(want: test, je/jne, cmpb $0x0,fctx_tools(%rip), je/jne)")
+                      "(want: test, jle/jg, cmpb $0x0,fctx_tools+N(%rip), je/jne)")
 endif()
 message(STATUS "fctx_fiber_resume: ${seen_s} + jmp fctx_jump (checked tail call)")

@@ -28,12 +28,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hooks.h"
-#include "internal.h"
+#include "fiber_internal.h"
 #include "stacks_internal.h"
 
 const char fctx_fiber_einval_token = 0;
 const char fctx_fiber_canceled_token = 0;
+const char fctx_fiber_enomem_token = 0;
 
 struct fiber_record {
     fctx_stack_t stack;
@@ -72,25 +72,11 @@ struct ontop_call {
     struct fctx_msg msg;
 };
 
-/* Arrived in a context: tell the tools, remember the sender's state below
- * its saved frame, unwrap the message. */
-static inline fctx_fiber_transfer_t arrived(fctx_transfer_t t)
-{
-    fctx_fiber_transfer_t r = {(fctx_fiber_t)t.ctx, fctx_hooks_arrived(t.data, t.ctx)};
-    return r;
-}
-
-static fctx_transfer_t on_top_result(fctx_fiber_transfer_t r)
-{
-    fctx_transfer_t t = {(fctx_t)r.fiber, fctx_hooks_result(r.data)};
-    return t;
-}
-
 static fctx_transfer_t ontop_shim(fctx_transfer_t t)
 {
     struct ontop_call *call = (struct ontop_call *)t.data;
     fctx_transfer_t inner = {t.ctx, call->ref};
-    return on_top_result(call->fn(arrived(inner)));
+    return fctx_on_top_result(call->fn(fctx_arrived(inner)));
 }
 
 /* Each switch here ends in FCTX_HOOKS_SEND right before the primitive:
@@ -98,7 +84,7 @@ static fctx_transfer_t ontop_shim(fctx_transfer_t t)
 static inline fctx_fiber_transfer_t ontop_to(fctx_t to, struct ontop_call *call, void *data)
 {
     FCTX_HOOKS_SEND(call->ref, &call->msg, data, to, fctx_hooks_current(), 0);
-    return arrived(fctx_ontop(to, call, ontop_shim));
+    return fctx_arrived(fctx_ontop(to, call, ontop_shim));
 }
 
 /* fctx_jump declared with the fiber types (same two-pointer layout, so the
@@ -128,12 +114,10 @@ fctx_fiber_transfer_t fctx_fiber_jump_alias_(fctx_fiber_t to, void *data)
 #  define FCTX_MUSTTAIL
 #endif
 
-/* Runs on the next fiber's stack: the finished one is no longer in use.
- * The sender finished, so no slot gets its state (context NULL). */
-static fctx_transfer_t fiber_release(fctx_transfer_t t)
+/* Releases a finished fiber's stack, from another stack. */
+static void release_record(void *arg)
 {
-    fctx_transfer_t from_finished = {NULL, t.data};
-    struct fiber_record *rec = (struct fiber_record *)arrived(from_finished).data;
+    struct fiber_record *rec = (struct fiber_record *)arg;
     fctx_stack_t stack = rec->stack; /* copy out before the memory goes */
     fctx_allocator_t alloc = rec->alloc;
     if (FCTX_UNLIKELY(rec->diag))
@@ -141,15 +125,23 @@ static fctx_transfer_t fiber_release(fctx_transfer_t t)
     fctx_hooks_finished(REC_HCTX(rec), &stack, &alloc);
     fctx_tools_stack_deregister(rec->vg_stack);
     alloc.deallocate(alloc.state, &stack);
+}
+
+/* Runs on the next fiber's stack: the finished one is no longer in use.
+ * The sender finished, so no slot gets its state (context NULL). */
+static fctx_transfer_t fiber_release(fctx_transfer_t t)
+{
+    fctx_transfer_t from_finished = {NULL, t.data};
+    release_record(fctx_arrived(from_finished).data);
     fctx_fiber_transfer_t none = {NULL, NULL};
-    return on_top_result(none);
+    return fctx_on_top_result(none);
 }
 
 /* The first frame of every fiber; `top` is the stack_top create() gave
  * fctx_make(): the record. */
 static void fiber_main(fctx_transfer_t t, void *top)
 {
-    fctx_fiber_transfer_t ft = arrived(t);
+    fctx_fiber_transfer_t ft = fctx_arrived(t);
     struct fiber_record *rec = (struct fiber_record *)top;
     fctx_fiber_t next;
     if (ft.data == FCTX_FIBER_CANCELED)
@@ -158,6 +150,8 @@ static void fiber_main(fctx_transfer_t t, void *top)
         next = rec->fn(ft.fiber, ft.data);
     if (next == NULL)
         fctx_internal_entry_returned(); /* nowhere to go: fatal, documented */
+    if (FCTX_UNLIKELY(!fctx_handle_plain(next)))
+        fctx_fiber_switch(next, NULL, NULL, release_record, rec); /* a shared fiber */
     /* The last message lives next to the record, not in this frame: telling
      * ASan that this fiber finishes frees its fake stack, where a local
      * may live (detect_stack_use_after_return). */
@@ -245,33 +239,54 @@ int fctx_fiber_create_ex(fctx_fiber_t *out, const fctx_fiber_attr_t *attr, fctx_
 #ifdef FCTX_FIBER_JUMP_ALIAS
 __attribute__((noinline))
 #endif
-static fctx_fiber_transfer_t resume_switch(fctx_fiber_t f, void *data)
+fctx_fiber_transfer_t fctx_fiber_plain_resume(fctx_fiber_t f, void *data)
 {
     struct fctx_msg m;
     fctx_msg_ref ref;
     FCTX_HOOKS_SEND(ref, &m, data, (fctx_t)f, fctx_hooks_current(), 0);
-    return arrived(fctx_jump((fctx_t)f, ref));
+    return fctx_arrived(fctx_jump((fctx_t)f, ref));
+}
+
+/* Every resume but the fast path's: NULL, tools, shared stacks. */
+#ifdef FCTX_FIBER_JUMP_ALIAS
+__attribute__((noinline))
+#endif
+static fctx_fiber_transfer_t resume_checked(fctx_fiber_t f, void *data)
+{
+    if (FCTX_UNLIKELY(f == NULL))
+        return einval_transfer();
+    if (fctx_tools.shared)
+        return fctx_fiber_switch(f, NULL, data, NULL, NULL);
+    return fctx_fiber_plain_resume(f, data);
 }
 
 fctx_fiber_transfer_t fctx_fiber_resume(fctx_fiber_t f, void *data)
 {
-    if (FCTX_UNLIKELY(f == NULL))
-        return einval_transfer();
 #ifdef FCTX_FIBER_JUMP_ALIAS
-    /* One byte tested (hooks.h); on the fast path the jump is the tail call. */
-    if (FCTX_LIKELY(!fctx_tools_on()))
+    /* One signed test of the handle (NULL and shared handles fail it,
+     * fiber_internal.h) and one byte (hooks.h); then the jump is the tail
+     * call. */
+    if (FCTX_LIKELY(fctx_handle_plain(f) && !fctx_tools.slow))
         FCTX_MUSTTAIL return fctx_fiber_jump_alias_(f, data);
 #endif
-    FCTX_MUSTTAIL return resume_switch(f, data);
+    FCTX_MUSTTAIL return resume_checked(f, data);
+}
+
+fctx_fiber_transfer_t fctx_fiber_plain_resume_with(fctx_fiber_t f, fctx_fiber_ontop_fn fn,
+                                                   void *data)
+{
+    struct ontop_call call;
+    call.fn = fn;
+    return ontop_to((fctx_t)f, &call, data);
 }
 
 fctx_fiber_transfer_t fctx_fiber_resume_with(fctx_fiber_t f, fctx_fiber_ontop_fn fn, void *data)
 {
     if (FCTX_UNLIKELY(f == NULL || fn == NULL))
         return einval_transfer();
-    struct ontop_call call;
-    call.fn = fn;
-    return ontop_to((fctx_t)f, &call, data);
+    if (fctx_tools.shared)
+        return fctx_fiber_switch(f, fn, data, NULL, NULL);
+    return fctx_fiber_plain_resume_with(f, fn, data);
 }
 
 static fctx_fiber_transfer_t cancel_on_top(fctx_fiber_transfer_t t)

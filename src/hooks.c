@@ -10,16 +10,7 @@
 #  include <valgrind/memcheck.h>
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
-#  define FCTX_NOINLINE __attribute__((noinline))
-/* The slot lies in another stack's dead area, which ASan may have poisoned. */
-#  define FCTX_NO_ASAN __attribute__((no_sanitize_address))
-#else
-#  define FCTX_NOINLINE
-#  define FCTX_NO_ASAN
-#endif
-
-struct fctx_tools_state fctx_tools = {FCTX_TOOLS_BUILTIN, 0};
+struct fctx_tools_state fctx_tools = {FCTX_TOOLS_BUILTIN, 0, FCTX_TOOLS_BUILTIN, 0};
 
 #if FCTX_TOOLS_WEAK
 atomic_uchar fctx_tools_decided;
@@ -31,6 +22,8 @@ static void decide(void)
      * -fsanitize=address or thread): its entry points resolved. */
     fctx_tools.hooks = FCTX_TOOLS_BUILTIN || __sanitizer_start_switch_fiber != NULL ||
                        __tsan_switch_to_fiber != NULL;
+    if (fctx_tools.hooks)
+        fctx_tools_set_slow();
 #  if FCTX_VALGRIND
     fctx_tools.valgrind = RUNNING_ON_VALGRIND != 0;
 #  endif
@@ -67,6 +60,13 @@ FCTX_NOINLINE struct fctx_hctx *fctx_hooks_current(void)
 FCTX_NOINLINE void fctx_hooks_set_current(struct fctx_hctx *h)
 {
     current = h;
+}
+
+void fctx_tools_set_slow(void)
+{
+    /* Set once, before any fiber that needs it exists; the hot path reads it
+     * as a plain byte (one cmpb): a store of the same byte twice is harmless. */
+    __atomic_store_n(&fctx_tools.slow, 1, __ATOMIC_RELAXED);
 }
 
 FCTX_NOINLINE struct fctx_msg *fctx_hooks_result_msg(void)

@@ -99,8 +99,12 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags) __attribute__((weak));
 struct fctx_tools_state {
     unsigned char hooks;    /* switch hooks on (an ASan or TSan runtime) */
     unsigned char valgrind; /* running under valgrind: register stacks */
+    unsigned char slow;     /* hooks, or shared: every resume takes the checked path */
+    unsigned char shared;   /* a shared stack was created (fctx/shared_stack.h) */
 };
 FCTX_HIDDEN extern struct fctx_tools_state fctx_tools;
+/* Sets fctx_tools.slow (never cleared again). */
+FCTX_HIDDEN void fctx_tools_set_slow(void);
 
 #if FCTX_TOOLS_WEAK
 #  include <stdatomic.h>

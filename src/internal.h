@@ -11,11 +11,17 @@
 #  define FCTX_LIKELY(x) __builtin_expect(!!(x), 1)
 #  define FCTX_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #  define FCTX_NORETURN __attribute__((noreturn))
+#  define FCTX_NOINLINE __attribute__((noinline))
+/* Memory another context's frames poisoned (suspended stacks), or locals
+ * that must not move to ASan's fake stack. */
+#  define FCTX_NO_ASAN __attribute__((no_sanitize_address))
 #else
 #  define FCTX_HIDDEN
 #  define FCTX_LIKELY(x) (x)
 #  define FCTX_UNLIKELY(x) (x)
 #  define FCTX_NORETURN
+#  define FCTX_NOINLINE
+#  define FCTX_NO_ASAN
 #endif
 #if defined(_WIN32) || defined(__CYGWIN__)
 /* PE has no symbol visibility (GCC warns on the attribute): what a DLL

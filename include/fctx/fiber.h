@@ -89,9 +89,15 @@ typedef fctx_fiber_transfer_t (*fctx_fiber_ontop_fn)(fctx_fiber_transfer_t);
 #define FCTX_FIBER_EINVAL ((void *)&fctx_fiber_einval_token)
 /** Delivered as .data to a fiber's pending resume by fctx_fiber_cancel(). */
 #define FCTX_FIBER_CANCELED ((void *)&fctx_fiber_canceled_token)
+/** Returned as .data (with .fiber NULL) by the resume functions when a
+ *  resume had to swap a shared fiber out and could not get memory for its
+ *  save buffer (fctx/shared_stack.h): nothing switched, the target is still
+ *  suspended. */
+#define FCTX_FIBER_ENOMEM ((void *)&fctx_fiber_enomem_token)
 
 FCTX_API extern const char fctx_fiber_einval_token;
 FCTX_API extern const char fctx_fiber_canceled_token;
+FCTX_API extern const char fctx_fiber_enomem_token;
 
 /**
  * Create a suspended fiber that will run `fn` on a new stack.

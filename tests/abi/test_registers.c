@@ -5,9 +5,12 @@
  * FP control bits with their own distinct values (tests/regs/regs_<abi>.S),
  * switch among each other, and check on return that every word is exactly
  * what they loaded and that the stack pointer is back where it was.  A
- * deliberately broken switch must be caught.
+ * deliberately broken switch must be caught.  The same with fibers of one
+ * shared stack, where every switch copies the fibers' stacks (the registers
+ * a fiber saved live in the copied bytes).
  */
 #include <fctx/context.h>
+#include <fctx/shared_stack.h>
 
 #include <stdint.h>
 #include <string.h>
@@ -171,6 +174,82 @@ static void test_mixed(void)
     CHECK_EQ_U(run_rounds(ontop_jump, fctx_jump), -1);
 }
 
+/* ---- shared stacks: X and Y on one run stack, so every X<->Y switch
+ * copies one out and the other in (through the stack's switcher) ---- */
+
+static fctx_transfer_t fiber_jump(fctx_t to, void *data)
+{
+    fctx_fiber_transfer_t r = fctx_fiber_resume((fctx_fiber_t)to, data);
+    fctx_transfer_t t = {(fctx_t)r.fiber, r.data};
+    return t;
+}
+
+static fctx_fiber_t shared_y;
+
+static fctx_fiber_t y_fiber(fctx_fiber_t caller, void *data)
+{
+    uint64_t load[MAXW], store[MAXW + 2];
+    fctx_transfer_t t = {(fctx_t)caller, data};
+    for (unsigned r = 0;; ++r) {
+        make_values(load, 5, r);
+        t = regs_switch(fiber_jump, t.ctx, NULL, load, store);
+        if (t.data == FCTX_FIBER_CANCELED)
+            return (fctx_fiber_t)t.ctx;
+        if (verify(load, store) >= 0)
+            ++failures;
+    }
+}
+
+static fctx_fiber_t x_fiber(fctx_fiber_t caller, void *data)
+{
+    uint64_t load[MAXW], store[MAXW + 2];
+    fctx_t main_ctx = (fctx_t)caller;
+    (void)data;
+    for (unsigned r = 0;; ++r) {
+        make_values(load, 6, r);
+        fctx_transfer_t t = regs_switch(fiber_jump, (fctx_t)shared_y, NULL, load, store);
+        shared_y = (fctx_fiber_t)t.ctx;
+        if (verify(load, store) >= 0)
+            ++failures;
+        make_values(load, 7, r);
+        t = regs_switch(fiber_jump, main_ctx, NULL, load, store);
+        if (t.data == FCTX_FIBER_CANCELED) {
+            fctx_fiber_cancel(shared_y); /* Y finishes back into us */
+            return (fctx_fiber_t)t.ctx;
+        }
+        main_ctx = t.ctx;
+        if (verify(load, store) >= 0)
+            ++failures;
+    }
+}
+
+static void test_shared_stack_copies(void)
+{
+    fctx_shared_stack_t *ss;
+    CHECK_EQ_U(fctx_shared_stack_create(&ss, NULL), 0);
+    fctx_fiber_t x;
+    CHECK_EQ_U(fctx_fiber_create_shared(&x, ss, x_fiber), 0);
+    CHECK_EQ_U(fctx_fiber_create_shared(&shared_y, ss, y_fiber), 0);
+    uint64_t load[MAXW], store[MAXW + 2];
+    int bad = -1;
+    failures = 0;
+    for (unsigned r = 0; r < ROUNDS; ++r) {
+        make_values(load, 8, r);
+        fctx_transfer_t t = regs_switch(fiber_jump, (fctx_t)x, NULL, load, store);
+        x = (fctx_fiber_t)t.ctx;
+        int b = verify(load, store);
+        if (b >= 0 && bad < 0)
+            bad = b;
+    }
+    CHECK(fctx_fiber_cancel(x).fiber == NULL);
+    fctx_shared_stack_stats_t st;
+    CHECK_EQ_U(fctx_shared_stack_stats(ss, &st), 0);
+    CHECK(st.copies >= 2 * ROUNDS);
+    CHECK_EQ_U(fctx_shared_stack_destroy(ss), 0);
+    CHECK_EQ_U(failures, 0);
+    CHECK_EQ_U(bad, -1);
+}
+
 /* The checker itself must catch a switch that loses one register. */
 static void test_broken_switch_is_caught(void)
 {
@@ -200,6 +279,7 @@ int main(void)
     RUN(test_ontop_preserves_all);
     RUN(test_mixed);
     RUN(test_broken_switch_is_caught);
+    RUN(test_shared_stack_copies); /* last: a shared stack slows every resume */
     uint64_t now[MAXW];
     regs_read(now);
     /* The FP control words (partial masks) are the caller's again. */
