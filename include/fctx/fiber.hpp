@@ -78,6 +78,7 @@
 #define FCTX_FIBER_HPP
 
 #include <fctx/fiber.h>
+#include <fctx/shared_stack.h>
 
 #include <cerrno>
 #include <cstddef>
@@ -157,8 +158,30 @@ public:
         int err = fctx_fiber_create_ex(&h, &attr, &entry<Fn>);
         if (err != 0)
             throw_create_error(err);
-        source<Fn> src{std::forward<Fn>(fn)};
-        h_ = arrive(fctx_fiber_resume(h, &src)).release(); // the wrapper takes fn, comes back
+        start(h, std::forward<Fn>(fn));
+    }
+
+    /**
+     * A fiber that will run `fn` on shared stack `ss` (fctx/shared_stack.h:
+     * read "what changes for you" there).  `fn` is moved onto the fiber's
+     * stack as for the other constructors, so creating it takes one round
+     * trip on the run stack (and swaps its occupant out).  Errors as for
+     * fiber(Fn&&): ENOMEM -> std::bad_alloc, EINVAL (ss null) and ENOTSUP ->
+     * std::system_error.  Destroying such a fiber while it is swapped out
+     * swaps it back in to unwind it: that needs buffer memory for the
+     * occupant, and std::terminate() is called without it (a destructor
+     * cannot throw; fctx_fiber_reserve() rules it out).
+     */
+    template <class Fn>
+    fiber(fctx_shared_stack_t *ss, Fn &&fn)
+    {
+        static_assert(std::is_invocable_r<fiber, std::decay_t<Fn> &, fiber &&>::value,
+                      "fctx::fiber: the entry function must be callable as fiber(fiber&&)");
+        fctx_fiber_t h = nullptr;
+        int err = fctx_fiber_create_shared(&h, ss, &entry<Fn>);
+        if (err != 0)
+            throw_create_error(err);
+        start(h, std::forward<Fn>(fn));
     }
 
     /** Ends a non-empty fiber: unwinds it or releases it (see the top of
@@ -191,11 +214,15 @@ public:
      * switches back to the caller: the fiber that did (suspended), or an
      * empty fiber if it finished.  Throws std::invalid_argument if *this is
      * empty (nothing happens then), and rethrows an exception that escaped
-     * the entry function of a fiber finishing towards the caller.
+     * the entry function of a fiber finishing towards the caller.  Throws
+     * std::bad_alloc, with *this still holding the fiber, when the switch
+     * had to swap a shared fiber out and got no buffer memory
+     * (fctx/shared_stack.h; nothing switched).
      */
     [[nodiscard]] fiber resume() &&
     {
-        return arrive(fctx_fiber_resume(std::exchange(h_, nullptr), nullptr));
+        fctx_fiber_t h = std::exchange(h_, nullptr);
+        return arrive(fctx_fiber_resume(h, nullptr), this, h);
     }
 
     /**
@@ -210,7 +237,8 @@ public:
      * moved it elsewhere (which ends that fiber, see ~fiber); for a fiber
      * whose entry has not started, the exception escapes the entry wrapper
      * with no caller: std::terminate().  Throws std::invalid_argument if
-     * *this is empty (nothing happens then).
+     * *this is empty (nothing happens then), and std::bad_alloc as resume()
+     * does.
      */
     template <class Fn>
     [[nodiscard]] fiber resume_with(Fn &&fn) &&
@@ -218,7 +246,8 @@ public:
         static_assert(std::is_invocable_r<fiber, Fn &&, fiber &&>::value,
                       "fctx::fiber::resume_with: fn must be callable as fiber(fiber&&)");
         source<Fn> src{std::forward<Fn>(fn)};
-        return arrive(fctx_fiber_resume_with(std::exchange(h_, nullptr), &on_top<Fn>, &src));
+        fctx_fiber_t h = std::exchange(h_, nullptr);
+        return arrive(fctx_fiber_resume_with(h, &on_top<Fn>, &src), this, h);
     }
 
     /** True if this names a suspended fiber (false: empty, e.g. finished). */
@@ -256,6 +285,13 @@ private:
 
     explicit fiber(fctx_fiber_t h) noexcept : h_(h) {}
 
+    // The new fiber's wrapper takes fn onto its stack and comes back.
+    template <class Fn> void start(fctx_fiber_t h, Fn &&fn)
+    {
+        source<Fn> src{std::forward<Fn>(fn)};
+        h_ = arrive(fctx_fiber_resume(h, &src)).release();
+    }
+
     fctx_fiber_t release() noexcept { return std::exchange(h_, nullptr); }
 
     static fctx_fiber_attr_t attr_of(const fctx_allocator_t &alloc, std::size_t stack_size) noexcept
@@ -275,17 +311,25 @@ private:
 
     // What every resume returns through: data is null on the plain path.
     // The two words go on as scalars (gcc 12 spills a struct passed on).
-    static fiber arrive(fctx_fiber_transfer_t t)
+    // `self` gave up its handle `h` for the switch: it gets it back when
+    // nothing switched (no buffer memory, arrive_special).
+    static fiber arrive(fctx_fiber_transfer_t t, fiber *self = nullptr, fctx_fiber_t h = nullptr)
     {
         fctx_fiber_t from = t.fiber;
         void *data = t.data;
         if (FCTX_HPP_UNLIKELY(data != nullptr))
-            arrive_special(from, data);
+            arrive_special(from, data, self, h);
         return fiber(from);
     }
 
-    [[noreturn]] FCTX_HPP_COLD static void arrive_special(fctx_fiber_t from, void *data)
+    [[noreturn]] FCTX_HPP_COLD static void arrive_special(fctx_fiber_t from, void *data,
+                                                          fiber *self, fctx_fiber_t h)
     {
+        if (data == FCTX_FIBER_ENOMEM && from == nullptr) {
+            if (self != nullptr)
+                self->h_ = h; // nothing switched: *self holds the fiber again
+            throw std::bad_alloc();
+        }
         if (data == FCTX_FIBER_EINVAL)
             throw std::invalid_argument("fctx::fiber: resume of an empty fiber");
         if (data == FCTX_FIBER_CANCELED)

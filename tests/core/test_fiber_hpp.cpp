@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
@@ -695,6 +696,112 @@ void test_terminate_cases()
 }
 #endif
 
+// Shared stacks: fibers on one run stack (every switch between them copies),
+// unwinding a swapped-out fiber at destruction, an exception from the entry
+// of a shared fiber, and no buffer memory (std::bad_alloc, fiber kept).
+int fail_buffers = 0;
+void *test_resize(void *, void *p, std::size_t old_size, std::size_t new_size)
+{
+    if (new_size == 0) {
+        std::free(p);
+        return nullptr;
+    }
+    if (fail_buffers && new_size > old_size)
+        return nullptr;
+    return std::realloc(p, new_size);
+}
+
+void test_shared_stack()
+{
+    fctx_buffer_allocator_t buffers{test_resize, nullptr};
+    fctx_shared_stack_attr_t attr = FCTX_SHARED_STACK_ATTR_INIT;
+    attr.buffers = &buffers;
+    fctx_shared_stack_t *ss = nullptr;
+    CHECK(fctx_shared_stack_create(&ss, &attr) == 0);
+    {
+        int a_steps = 0, b_steps = 0;
+        int destroyed_before = tracked::destroyed;
+        fctx::fiber a{ss, [&](fctx::fiber &&caller) {
+            tracked t;
+            std::string text(200, 'a'); // heap, but its handle lives on the run stack
+            for (;;) {
+                ++a_steps;
+                caller = std::move(caller).resume();
+                CHECK(text == std::string(200, 'a'));
+            }
+            return std::move(caller);
+        }};
+        fctx::fiber b{ss, [&](fctx::fiber &&caller) {
+            tracked t;
+            char mine[500];
+            std::memset(mine, 'b', sizeof mine);
+            for (;;) {
+                ++b_steps;
+                caller = std::move(caller).resume();
+                for (char c : mine)
+                    CHECK(c == 'b');
+            }
+            return std::move(caller);
+        }};
+        for (int i = 0; i < 50; ++i) {
+            a = std::move(a).resume(); // swaps b out, a in
+            b = std::move(b).resume(); // and back
+        }
+        CHECK(a_steps == 50 && b_steps == 50);
+        fctx_shared_stack_stats_t st;
+        CHECK(fctx_shared_stack_stats(ss, &st) == 0);
+        CHECK(st.fibers == 2 && st.copies >= 98);
+        // Destroy a while it is swapped out: unwound, its tracked destroyed.
+        int live = tracked::live;
+        a = fctx::fiber{};
+        CHECK(tracked::live == live - 1);
+        CHECK(tracked::destroyed == destroyed_before + 1);
+        b = std::move(b).resume(); // b is intact
+        CHECK(b_steps == 51);
+        // No buffer memory: d (created last: the occupant) cannot be swapped
+        // out for b.
+        fctx::fiber d{ss, [](fctx::fiber &&caller) { return std::move(caller); }};
+        fail_buffers = 1;
+        bool threw = false;
+        try {
+            b = std::move(b).resume();
+        } catch (const std::bad_alloc &) {
+            threw = true;
+        }
+        fail_buffers = 0;
+        CHECK(threw);
+        CHECK(static_cast<bool>(b)); // still there
+        CHECK(b_steps == 51);
+        b = std::move(b).resume(); // now it switches
+        CHECK(b_steps == 52);
+        d = std::move(d).resume(); // d runs and finishes
+        CHECK(!d);
+        // An exception from a shared fiber's entry reaches its resumer.
+        fctx::fiber e{ss, [](fctx::fiber &&caller) -> fctx::fiber {
+            caller = std::move(caller).resume();
+            throw boom();
+        }};
+        e = std::move(e).resume();
+        bool caught = false;
+        try {
+            e = std::move(e).resume();
+        } catch (const boom &) {
+            caught = true;
+        }
+        CHECK(caught && !e);
+        CHECK(fctx_shared_stack_destroy(ss) == EBUSY); // b
+    }
+    CHECK(fctx_shared_stack_destroy(ss) == 0);
+    bool threw = false;
+    try {
+        fctx::fiber bad{static_cast<fctx_shared_stack_t *>(nullptr),
+                        [](fctx::fiber &&caller) { return std::move(caller); }};
+    } catch (const std::system_error &e) {
+        threw = e.code().value() == EINVAL;
+    }
+    CHECK(threw);
+}
+
 } // namespace
 
 int main()
@@ -710,6 +817,7 @@ int main()
     RUN(test_moves);
     RUN(test_pool);
     RUN(test_other_allocators);
+    RUN(test_shared_stack);
 #if TEST_HAVE_STD_THREAD
     RUN(test_threads);
 #else
