@@ -193,27 +193,30 @@ static void bring_in(struct fctx_shared_stack *ss, struct shared_fiber *t)
  * finished sender, set who runs here now, run the caller's function. */
 static fctx_transfer_t sw_fix(fctx_transfer_t t)
 {
-    struct sw_req rq = *(struct sw_req *)t.data;
-    set_running(rq.to);
-    if (rq.via != NULL)
-        rq.via->switcher = t.ctx; /* the switcher sent it and waits again */
-    else if (rq.from != NULL)
-        rq.from->sp = t.ctx;
+    const struct sw_req *rq = (const struct sw_req *)t.data;
+    struct shared_fiber *from = rq->from;
+    void (*release)(void *) = rq->release;
+    void *release_arg = rq->release_arg;
+    fctx_fiber_ontop_fn fn = rq->fn;
+    set_running(rq->to);
+    if (rq->via != NULL)
+        rq->via->switcher = t.ctx; /* the switcher sent it and waits again */
+    else if (from != NULL)
+        from->sp = t.ctx;
     /* The sender's context, for its tool state: none if it finished (the
      * switcher, which relays a finished fiber's switch, does not). */
-    fctx_transfer_t inner = {rq.release && !rq.via ? NULL : t.ctx, rq.ref};
-    fctx_fiber_transfer_t r = fctx_arrived(inner);
-    if (rq.release != NULL) {
-        rq.release(rq.release_arg);
+    fctx_transfer_t inner = {release && !rq->via ? NULL : t.ctx, rq->ref};
+    fctx_fiber_transfer_t r = fctx_arrived(inner); /* last use of *rq */
+    if (release != NULL) {
+        release(release_arg);
         r.fiber = NULL;
         r.data = NULL;
-    } else if (rq.from != NULL) {
-        r.fiber = fctx_handle_of(rq.from);
-    } else if (rq.via != NULL) {
-        r.fiber = NULL; /* not reached: via the switcher means a shared sender */
+    } else {
+        /* Via the switcher the sender is always a shared fiber. */
+        r.fiber = from != NULL ? fctx_handle_of(from) : r.fiber;
     }
-    if (rq.fn != NULL)
-        r = rq.fn(r);
+    if (fn != NULL)
+        r = fn(r);
     return fctx_on_top_result(r);
 }
 
@@ -263,9 +266,10 @@ FCTX_NO_ASAN fctx_fiber_transfer_t fctx_fiber_switch(fctx_fiber_t to, fctx_fiber
 {
     struct shared_fiber *me = get_running();
     struct shared_fiber *target = fctx_handle_shared(to);
-    struct sw_req rq;
-    memset(&rq, 0, sizeof rq);
+    struct sw_req rq; /* every field but msg, which FCTX_HOOKS_SEND fills */
+    rq.ref = data;
     rq.data = data;
+    rq.via = NULL;
     rq.fn = fn;
     rq.from = release ? NULL : me;
     rq.to = target;

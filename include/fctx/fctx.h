@@ -1,5 +1,6 @@
 /* fctx/fctx.h - everything: configuration, raw contexts, stacks (basic and
- * extended allocators, overflow diagnosis, stack usage) and fibers. */
+ * extended allocators, overflow diagnosis, stack usage), fibers and shared
+ * stacks. */
 #ifndef FCTX_FCTX_H
 #define FCTX_FCTX_H
 #include <fctx/config.h>
@@ -7,4 +8,5 @@
 #include <fctx/stack.h>
 #include <fctx/stack_ext.h>
 #include <fctx/fiber.h>
+#include <fctx/shared_stack.h>
 #endif

@@ -228,8 +228,12 @@ static void test_deep_and_shallow(void)
     CHECK(fctx_fiber_resume(d, NULL).fiber == NULL);
     fctx_shared_stack_stats_t st;
     fctx_shared_stack_stats(ss, &st);
-    /* The deep fiber was swapped out with all its frames each time. */
+    /* The deep fiber was swapped out with all its frames each time (under
+     * ASan its arrays may live in fake stacks on the heap instead). */
+#ifndef UNDER_ASAN
     CHECK(st.copied_bytes >= 20ull * DEEP_LEVELS * 1024);
+#endif
+    CHECK(st.copies >= 40);
     CHECK_EQ_U(fctx_shared_stack_destroy(ss), 0);
 }
 
