@@ -6,7 +6,7 @@
 #
 #   test %rdi,%rdi            the handle test: NULL and shared handles
 #   jle/jg ...                are not > 0 (src/fiber_internal.h)
-#   cmpb $0x0,fctx_tools+N(%rip) the one byte "checked path" (tool hooks
+#   cmpb $0x0,fctx_tools(%rip) the one byte "checked path" (tool hooks
 #   je/jne ...                on, or a shared stack exists: src/hooks.h)
 #   jmp fctx_jump             the tail call
 #
@@ -65,6 +65,6 @@ endif()
 list(JOIN seen " " seen_s)
 if(NOT seen_s MATCHES "^testq? j(le|g) cmpb jn?e$" OR NOT flag_ok)
   message(FATAL_ERROR "fctx_fiber_resume runs [${seen_s}] before its tail jump "
-                      "(want: test, jle/jg, cmpb $0x0,fctx_tools+N(%rip), je/jne)")
+                      "(want: test, jle/jg, cmpb $0x0,fctx_tools(%rip), je/jne)")
 endif()
 message(STATUS "fctx_fiber_resume: ${seen_s} + jmp fctx_jump (checked tail call)")

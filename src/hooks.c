@@ -10,7 +10,7 @@
 #  include <valgrind/memcheck.h>
 #endif
 
-struct fctx_tools_state fctx_tools = {FCTX_TOOLS_BUILTIN, 0, FCTX_TOOLS_BUILTIN, 0};
+struct fctx_tools_state fctx_tools = {FCTX_TOOLS_BUILTIN, FCTX_TOOLS_BUILTIN, 0, 0};
 
 #if FCTX_TOOLS_WEAK
 atomic_uchar fctx_tools_decided;

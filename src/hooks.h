@@ -79,6 +79,7 @@
 #define FCTX_TOOLS_RUNTIME (FCTX_TOOLS_WEAK && !FCTX_TOOLS_BUILTIN)
 
 #if FCTX_VALGRIND
+#  include <valgrind/memcheck.h>
 #  include <valgrind/valgrind.h>
 #endif
 
@@ -97,9 +98,11 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags) __attribute__((weak));
 
 /* What the process runs with, decided once (fctx_tools_decide()). */
 struct fctx_tools_state {
+    unsigned char slow;     /* hooks, or shared: every resume takes the checked
+                               path (first: the hot path reads it at offset 0,
+                               with no address arithmetic for UBSan to check) */
     unsigned char hooks;    /* switch hooks on (an ASan or TSan runtime) */
     unsigned char valgrind; /* running under valgrind: register stacks */
-    unsigned char slow;     /* hooks, or shared: every resume takes the checked path */
     unsigned char shared;   /* a shared stack was created (fctx/shared_stack.h) */
 };
 FCTX_HIDDEN extern struct fctx_tools_state fctx_tools;
@@ -142,6 +145,19 @@ static inline unsigned fctx_tools_stack_register(const fctx_stack_t *stack)
 #endif
     (void)stack;
     return 0;
+}
+
+/* valgrind: [p, p + n) of a stack, dead to memcheck since the stack
+ * pointer last moved above it, is about to be written from another stack
+ * (shared stacks): addressable, contents undefined until written. */
+static inline void fctx_tools_mem_reuse(void *p, size_t n)
+{
+#if FCTX_VALGRIND
+    if (FCTX_UNLIKELY(fctx_tools.valgrind))
+        VALGRIND_MAKE_MEM_UNDEFINED(p, n);
+#endif
+    (void)p;
+    (void)n;
 }
 
 static inline void fctx_tools_stack_deregister(unsigned id)

@@ -167,6 +167,7 @@ static void shared_main(fctx_transfer_t t, void *top);
 /* Put t's bytes on the free run stack (or make its first frame there). */
 static void bring_in(struct fctx_shared_stack *ss, struct shared_fiber *t)
 {
+    fctx_tools_mem_reuse((char *)ss->run.sp - ss->run.size, ss->run.size);
     if (t->sp == NULL) {
         *(struct shared_fiber **)ss->top = t;
         t->sp = fctx_make(ss->top, (size_t)(ss->top - ((char *)ss->run.sp - ss->run.size)),
