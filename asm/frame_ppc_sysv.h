@@ -190,12 +190,6 @@
     .cfi_offset 32 + \n, FRAME_F14 + 8 * (\n - 14) - FRAME_SIZE
     .endr
     .endm
-    .macro fctx_cfi_loaded
-    .irp n, 14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    .cfi_restore \n
-    .cfi_restore 32 + \n
-    .endr
-    .endm
 
 /*
  * fctx_switch_out: the first half of fctx_jump and fctx_ontop: our block
@@ -242,7 +236,7 @@
     lwz     %r0, FRAME_CR(%r1)
     mtcrf   CR_NONVOLATILE, %r0
     lwz     %r3, FRAME_RESULT(%r1)      /* `to`'s result pointer */
-    fctx_cfi_loaded                     /* registers = slots: same value */
+    fctx_cfi_loaded_r14_f31             /* registers = slots: same value */
     lwz     %r0, FRAME_LR(%r1)          /* where `to` resumes */
     .cfi_register lr, r0                /* its slot is popped next, and
                                            below r1 nothing is safe */

@@ -65,11 +65,13 @@ FCTX_FUNC_END(fctx_make)
  */
 FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
     .cfi_undefined lr
-    nop                                 /* resumes land after this: unwinders
-                                           look up return address - 1 (an
-                                           ontop fn returns here through
-                                           fctx_ontop_call), which must fall
-                                           in this FDE, not fctx_make's */
+    nop                                 /* never run: every resume enters at
+                                           the label below, and when an ontop
+                                           fn comes back here (through
+                                           fctx_ontop_call) the unwinder's
+                                           "return address - 1" is this nop,
+                                           in the stub's FDE, not in the end
+                                           of fctx_make */
 FCTX_LOCAL_LABEL(fctx_context_resume)
     addi    %r3, %r1, START_ARGS        /* entry's argument: &transfer */
     mr      %r4, %r15                   /* fctx_make's stack_top: r4 */

@@ -13,6 +13,7 @@
  *    8-31 are status: the VX* causes, FR, FI, FPRF and the exception
  *    flags FX FEX VX OX UX ZX XX.  FEX and VX are summaries that the
  *    processor computes (mtfsf does not set them).
+ *  - DWARF numbers (both ELF ABIs): rN = N, fN = 32 + N, LR = 65.
  */
 #ifndef FCTX_POWER_COMMON_H
 #define FCTX_POWER_COMMON_H
@@ -39,5 +40,14 @@
     op %f23, off+0x48(base); op %f24, off+0x50(base); op %f25, off+0x58(base); \
     op %f26, off+0x60(base); op %f27, off+0x68(base); op %f28, off+0x70(base); \
     op %f29, off+0x78(base); op %f30, off+0x80(base); op %f31, off+0x88(base)
+
+/* CFI: r14-r31 and f14-f31 back in their registers ("same value", the
+ * CIE's rule), once a switch has reloaded them. */
+    .macro fctx_cfi_loaded_r14_f31
+    .irp n, 14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    .cfi_restore \n
+    .cfi_restore 32 + \n
+    .endr
+    .endm
 
 #endif

@@ -59,6 +59,37 @@ regs_mask:
     .endr
     .endm
 
+/* The state regs_read reports and regs_switch records after the call:
+ * GPRs, FPRs, CR and (unless shared by design) FPSCR, to the words at
+ * base.  Clobbers r0 and f0. */
+    .macro put_state base
+    gprs    stw, \base
+    FCTX_FPRS(stfd, \base, W_F14)
+    mfcr    %r0
+    stw     %r0, W_CR + 4(\base)
+#ifndef FCTX_NO_FPU_CONTROL
+    mffs    %f0
+    stfd    %f0, W_FPSCR(\base)
+#endif
+    .endm
+
+/* An ABI frame of `size` bytes, LR saved in the caller's LR word; and its
+ * return. */
+    .macro frame_open size
+    mflr    %r0
+    stw     %r0, LR_SAVE(%r1)
+    .cfi_offset lr, LR_SAVE
+    stwu    %r1, -\size(%r1)
+    .cfi_adjust_cfa_offset \size
+    .endm
+    .macro frame_close size
+    addi    %r1, %r1, \size
+    .cfi_adjust_cfa_offset -\size
+    lwz     %r0, LR_SAVE(%r1)
+    mtlr    %r0
+    blr
+    .endm
+
     .text
 /* regs_read(out r3).  Leaf. */
     .globl  regs_read
@@ -66,17 +97,14 @@ regs_mask:
     .p2align 4
 regs_read:
     .cfi_startproc
-    gprs    stw, %r3
-    FCTX_FPRS(stfd, %r3, W_F14)
-    mfcr    %r0
-    stw     %r0, W_CR + 4(%r3)
-    mffs    %f0
-    stfd    %f0, W_FPSCR(%r3)
+    put_state %r3
     blr
     .cfi_endproc
     .size   regs_read, . - regs_read
 
-/* Frame (240 bytes): 0 back chain, 4 LR word for callees, 8 store
+/* fctx_transfer_t regs_switch(&result r3, jumpfn r4, to r5, data r6,
+ *                             load r7, store r8)
+ * Frame (240 bytes): 0 back chain, 4 LR word for callees, 8 store
  * pointer, 12 caller's CR, 16 caller's FPSCR, 24 r14-r31 (stmw), 96
  * f14-f31. */
 #define RS_SIZE 240
@@ -85,44 +113,34 @@ regs_read:
     .p2align 4
 regs_switch:
     .cfi_startproc
-    mflr    %r0
-    stw     %r0, LR_SAVE(%r1)
-    .cfi_offset lr, LR_SAVE
-    stwu    %r1, -RS_SIZE(%r1)
-    .cfi_adjust_cfa_offset RS_SIZE
-    stw     %r8, 8(%r1)
+    frame_open RS_SIZE
+    stw     %r8, 8(%r1)                 /* store: volatile, kept here */
     mfcr    %r0
-    stw     %r0, 12(%r1)
+    stw     %r0, 12(%r1)                /* the caller's CR fields */
     mffs    %f0
-    stfd    %f0, 16(%r1)
-    stmw    %r14, 24(%r1)
+    stfd    %f0, 16(%r1)                /* and FP modes, restored below */
+    stmw    %r14, 24(%r1)               /* and nonvolatile registers */
     FCTX_FPRS(stfd, %r1, 96)
     li      %r0, 0
-    stw     %r0, W_SP0(%r8)
+    stw     %r0, W_SP0(%r8)             /* compared whole: high half 0 */
     stw     %r1, W_SP0 + 4(%r8)         /* sp before */
     mtctr   %r4                         /* jumpfn; r3 (&result) passes on */
     mr      %r4, %r5                    /* to */
     mr      %r5, %r6                    /* data */
-    gprs    lwz, %r7
+    gprs    lwz, %r7                    /* this context's own values */
     FCTX_FPRS(lfd, %r7, W_F14)
     lwz     %r0, W_CR + 4(%r7)
-    mtcrf   CR_NONVOLATILE, %r0
+    mtcrf   CR_NONVOLATILE, %r0         /* CR2-CR4 only */
 #ifndef FCTX_NO_FPU_CONTROL
     lfd     %f0, W_FPSCR(%r7)
-    mtfsf   0xff, %f0
+    mtfsf   0xff, %f0                   /* RN, NI (the mask keeps the
+                                           enables 0: no traps) */
 #endif
     bctrl
     lwz     %r8, 8(%r1)                 /* store */
-    gprs    stw, %r8
-    FCTX_FPRS(stfd, %r8, W_F14)
-    mfcr    %r0
-    stw     %r0, W_CR + 4(%r8)
-#ifndef FCTX_NO_FPU_CONTROL
-    mffs    %f0
-    stfd    %f0, W_FPSCR(%r8)
-#endif
+    put_state %r8
     li      %r0, 0
-    stw     %r0, W_SP1(%r8)
+    stw     %r0, W_SP1(%r8)             /* high half 0, as before */
     stw     %r1, W_SP1 + 4(%r8)         /* sp after */
     lwz     %r0, 12(%r1)
     mtcrf   CR_NONVOLATILE, %r0
@@ -130,11 +148,7 @@ regs_switch:
     mtfsf   0xff, %f0                   /* the caller's FPSCR again */
     lmw     %r14, 24(%r1)
     FCTX_FPRS(lfd, %r1, 96)
-    addi    %r1, %r1, RS_SIZE
-    .cfi_adjust_cfa_offset -RS_SIZE
-    lwz     %r0, LR_SAVE(%r1)
-    mtlr    %r0
-    blr
+    frame_close RS_SIZE
     .cfi_endproc
     .size   regs_switch, . - regs_switch
 
@@ -145,18 +159,10 @@ regs_switch:
     .p2align 4
 regs_bad_jump:
     .cfi_startproc
-    mflr    %r0
-    stw     %r0, LR_SAVE(%r1)
-    .cfi_offset lr, LR_SAVE
-    stwu    %r1, -MIN_FRAME(%r1)
-    .cfi_adjust_cfa_offset MIN_FRAME
+    frame_open MIN_FRAME
     bl      fctx_jump                   /* same arguments, r3 included */
     not     %r15, %r15                  /* the deliberate bug */
-    addi    %r1, %r1, MIN_FRAME
-    .cfi_adjust_cfa_offset -MIN_FRAME
-    lwz     %r0, LR_SAVE(%r1)
-    mtlr    %r0
-    blr
+    frame_close MIN_FRAME
     .cfi_endproc
     .size   regs_bad_jump, . - regs_bad_jump
 
