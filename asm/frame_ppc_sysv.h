@@ -47,8 +47,9 @@
  *    overwritten by signal delivery at any time, so space is allocated
  *    (stwu) before it is used.
  *  - a struct of any size is returned in memory on Linux (gcc's default
- *    there is -maix-struct-return; the SVR4 rule of r3:r4 for structs of
- *    up to 8 bytes is gcc's -msvr4-struct-return, the BSDs' default), so
+ *    there is -maix-struct-return: a two-pointer struct is stored through
+ *    r3; the SVR4 rule of r3:r4 for structs of up to 8 bytes is gcc's
+ *    -msvr4-struct-return, not used there), so
  *    fctx_transfer_t comes back through a HIDDEN POINTER in r3 and the
  *    arguments shift by one register:
  *        fctx_jump (r3 = &result, r4 = to, r5 = data)
