@@ -30,13 +30,10 @@
  *    only when they differ (mtfsf serialises; the common case, equal
  *    modes, writes nothing), and then only the target's control bits over
  *    the current status (fctx_fp_save / fctx_fp_restore below).
- *    Trap enables: setting an enable whose flag is already set makes FEX
- *    1, which raises an enabled-exception program interrupt at once when
- *    the thread runs in a precise or imprecise FP exception mode (MSR
- *    FE0/FE1, which feenableexcept() turns on).  A switch must not fire a
- *    trap, so when the target enables an exception that the current FPSCR
- *    does not, the write also clears that exception's flags (for VE: all
- *    VX* causes); no other status bit changes.  FCTX_NO_FPU_CONTROL
+ *    A switch must not fire a trap (an enable over a set flag traps at
+ *    once: power_common.h), so when the target enables an exception that
+ *    the current FPSCR does not, the write also clears that exception's
+ *    flags (for VE: all VX* causes); no other status bit changes.  FCTX_NO_FPU_CONTROL
  *    builds neither save nor restore FPSCR (the slot stays, unused): all
  *    contexts of a thread share it.
  *  - stack: 16-byte aligned; r1 always points to the back-chain word of

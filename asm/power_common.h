@@ -2,7 +2,8 @@
  * Facts of the Power ISA's floating-point unit and of the Power ELF ABIs
  * that the 32-bit (frame_ppc_sysv.h) and 64-bit Power ports have in
  * common, written once.  Included by a frame header before its own
- * definitions; defines only constants and preprocessor macros.
+ * definitions; defines constants, preprocessor macros and one assembler
+ * macro, nothing that emits code by itself.
  *
  *  - f14-f31 and the condition-register fields CR2, CR3 and CR4 are
  *    nonvolatile in the 32-bit SysV ABI and in the 64-bit ELF ABIs alike;
@@ -13,6 +14,11 @@
  *    8-31 are status: the VX* causes, FR, FI, FPRF and the exception
  *    flags FX FEX VX OX UX ZX XX.  FEX and VX are summaries that the
  *    processor computes (mtfsf does not set them).
+ *  - setting an enable whose flag is already set makes FEX 1, which
+ *    raises an enabled-exception program interrupt at once when the
+ *    thread runs in a precise or imprecise FP exception mode (MSR
+ *    FE0/FE1, which feenableexcept() turns on; qemu-user traps on the
+ *    enables alone).
  *  - DWARF numbers (both ELF ABIs): rN = N, fN = 32 + N, LR = 65.
  */
 #ifndef FCTX_POWER_COMMON_H
