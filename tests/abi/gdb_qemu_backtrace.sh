@@ -1,6 +1,6 @@
 #!/bin/bash
 # gdb backtraces in contexts of the qemu-user ports (AArch64, RISC-V 64,
-# i386, ppc64le, s390x, mips64el, Arm32), through qemu-user's gdb stub (a unix
+# i386, ppc64le, ppc32, s390x, mips64el, Arm32), through qemu-user's gdb stub (a unix
 # socket: no port clashes), and natively under the host gdb when no
 # emulator command is given (x86-64).  gdb_ports is built with frame pointers and
 # calls the switches through wrappers built without (sw_jump, sw_ontop in
@@ -15,7 +15,7 @@
 #      marks the return address undefined: nothing after it);
 #   2. in bt_ontop run on a new context: exactly bt_ontop fctx_context_start
 #      (ports whose fctx_ontop calls fn through the frame fctx_ontop_call,
-#      ppc64 and s390x: bt_ontop fctx_ontop_call fctx_context_start);
+#      ppc64, ppc32 and s390x: bt_ontop fctx_ontop_call fctx_context_start);
 #   3. at every instruction of one fctx_jump (context -> main) and one
 #      fctx_ontop (main -> suspended context): a complete backtrace ending in
 #      fctx_context_start or main, never "??" or a corrupt stack, with both
