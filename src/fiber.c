@@ -255,8 +255,12 @@ static fctx_fiber_transfer_t resume_checked(fctx_fiber_t f, void *data)
 {
     if (FCTX_UNLIKELY(f == NULL))
         return einval_transfer();
-    if (fctx_tools.shared)
+    if (fctx_switch_shared(f))
         return fctx_fiber_switch(f, NULL, data, NULL, NULL);
+#ifdef FCTX_FIBER_JUMP_ALIAS
+    if (FCTX_LIKELY(!fctx_tools_on())) /* between ordinary fibers, no tools */
+        FCTX_MUSTTAIL return fctx_fiber_jump_alias_(f, data);
+#endif
     return fctx_fiber_plain_resume(f, data);
 }
 
@@ -284,7 +288,7 @@ fctx_fiber_transfer_t fctx_fiber_resume_with(fctx_fiber_t f, fctx_fiber_ontop_fn
 {
     if (FCTX_UNLIKELY(f == NULL || fn == NULL))
         return einval_transfer();
-    if (fctx_tools.shared)
+    if (fctx_switch_shared(f))
         return fctx_fiber_switch(f, fn, data, NULL, NULL);
     return fctx_fiber_plain_resume_with(f, fn, data);
 }

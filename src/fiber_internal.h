@@ -75,6 +75,29 @@ FCTX_HIDDEN fctx_fiber_transfer_t fctx_fiber_plain_resume_with(fctx_fiber_t f,
                                                                fctx_fiber_ontop_fn fn,
                                                                void *data);
 
+/* shared_stack.c: the shared fiber running on this thread, or NULL.  Read
+ * directly only where no switch comes between the read and its use (the
+ * compiler may keep a thread-local address across a call, and fibers
+ * migrate); shared_stack.c reads it through non-inlined accessors. */
+#if defined(__ELF__) && (defined(__GNUC__) || defined(__clang__))
+#  define FCTX_TLS_IE __attribute__((tls_model("initial-exec")))
+#else
+#  define FCTX_TLS_IE
+#endif
+FCTX_HIDDEN extern FCTX_TLS_IE _Thread_local struct shared_fiber *fctx_running_shared;
+
+static inline int fctx_shared_running(void)
+{
+    return fctx_running_shared != NULL;
+}
+
+/* A switch needs fctx_fiber_switch(): a shared stack exists, and the target
+ * is a shared fiber or a shared fiber is running. */
+static inline int fctx_switch_shared(fctx_fiber_t to)
+{
+    return fctx_tools.shared && (!fctx_handle_plain(to) || fctx_shared_running());
+}
+
 /* shared_stack.c: every switch once a shared stack exists.  To `to` (any
  * handle), with `fn` run on top (or NULL); a finishing sender passes
  * `release(arg)`, run on the target's stack, and never gets control back. */

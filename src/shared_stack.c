@@ -11,7 +11,7 @@
  *
  * Every switch goes through fctx_fiber_switch() once a shared stack exists
  * (fctx_tools.shared).  The running shared fiber, if any, is a thread-local
- * pointer (running_shared): it is set on the thread that is about to run
+ * pointer (fctx_running_shared): it is set on the thread that is about to run
  * the fiber, read before every switch, never cached across one.  Resuming a
  * shared fiber T of shared stack S:
  *   - T is S's occupant: jump straight to its saved sp;
@@ -80,16 +80,16 @@ static char switcher_enomem; /* the switcher's answer when a buffer failed */
 
 /* ---- the running shared fiber (thread-local, never cached) ------------- */
 
-static _Thread_local struct shared_fiber *running_shared;
+FCTX_TLS_IE _Thread_local struct shared_fiber *fctx_running_shared;
 
 static FCTX_NOINLINE struct shared_fiber *get_running(void)
 {
-    return running_shared;
+    return fctx_running_shared;
 }
 
 static FCTX_NOINLINE void set_running(struct shared_fiber *r)
 {
-    running_shared = r;
+    fctx_running_shared = r;
 }
 
 /* ---- buffers ------------------------------------------------------------ */
