@@ -50,8 +50,9 @@
  *     their suspension points; a deep fiber (a large local buffer) costs its
  *     depth at every copy.  In a process that has created a shared stack,
  *     every resume, also between ordinary fibers, takes the checked path of
- *     fctx_fiber_resume() (a few more instructions: docs/performance.md);
- *     processes without shared stacks are unaffected.
+ *     fctx_fiber_resume(): 12 more instructions per switch between ordinary
+ *     fibers (docs/performance.md); processes without shared stacks are
+ *     unaffected.
  *  4. Tools: valgrind sees the run stack and the switcher stack as
  *     registered stacks; copies preserve memcheck's definedness bits.  ASan:
  *     a copy unpoisons the run stack, so frames that were live when a fiber
