@@ -78,6 +78,7 @@ fctx_abi(arm     aapcs  PROBE "defined(__arm__) && !defined(_WIN32)"            
 fctx_abi(riscv64 lp64   PROBE "defined(__riscv) && __riscv_xlen == 64"                          FRAME frame_riscv64_lp64.h RESULT_IN_MEMORY OFF BACK_CHAIN OFF         FP_CONTROL frm         FRAME_WALK ON)
 fctx_abi(i386    sysv   PROBE "defined(__i386__) && !defined(_WIN32)"                           FRAME frame_i386_sysv.h    RESULT_IN_MEMORY ON  BACK_CHAIN OFF         FP_CONTROL x87cw mxcsr FRAME_WALK ON)
 fctx_abi(ppc64   elfv2  PROBE "defined(__powerpc64__) && defined(_CALL_ELF) && _CALL_ELF == 2"  FRAME frame_ppc64_elfv2.h  RESULT_IN_MEMORY OFF BACK_CHAIN ON          FP_CONTROL fpscr vscr  FRAME_WALK OFF)
+fctx_abi(ppc64   elfv1  PROBE "defined(__powerpc64__) && (!defined(_CALL_ELF) || _CALL_ELF == 1) && !defined(_AIX)" FRAME frame_ppc64_elfv1.h RESULT_IN_MEMORY ON BACK_CHAIN ON FP_CONTROL fpscr vscr FRAME_WALK OFF)
 fctx_abi(s390x   sysv   PROBE "defined(__s390x__)"                                              FRAME frame_s390x_sysv.h   RESULT_IN_MEMORY ON  BACK_CHAIN -mbackchain FP_CONTROL fpc         FRAME_WALK OFF)
 fctx_abi(mips64  n64    PROBE "defined(__mips64) && defined(_ABI64) && _MIPS_SIM == _ABI64"    FRAME frame_mips64_n64.h   RESULT_IN_MEMORY OFF BACK_CHAIN OFF         FP_CONTROL fcsr        FRAME_WALK OFF)
 
@@ -90,6 +91,7 @@ fctx_target(arm64_aapcs_elf_gas   REGS regs_arm64_aapcs.S    EMULATOR qemu-aarch
 fctx_target(riscv64_lp64_elf_gas  REGS regs_riscv64_lp64.S   EMULATOR qemu-riscv64  TESTED run      PROPERTY_NOTE none    ABI_TESTS test_object_notes test_riscv64_lp64_softfloat test_ports_gdb_backtrace)
 fctx_target(i386_sysv_elf_gas     REGS regs_i386_sysv.S      EMULATOR qemu-i386     TESTED run      PROPERTY_NOTE x86     ABI_TESTS test_sigprof_backtrace test_ports_gdb_backtrace)
 fctx_target(ppc64_elfv2_elf_gas   REGS regs_ppc64_elfv2.S    EMULATOR qemu-ppc64le  TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
+fctx_target(ppc64_elfv1_elf_gas   REGS regs_ppc64_elfv1.S    EMULATOR qemu-ppc64    TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
 fctx_target(s390x_sysv_elf_gas    REGS regs_s390x_sysv.S     EMULATOR qemu-s390x    TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
 fctx_target(mips64_n64_elf_gas    REGS regs_mips64_n64.S     EMULATOR qemu-mips64el TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
 # Assemble-checked only (no runner here): Mach-O (a universal build works:
