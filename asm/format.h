@@ -9,6 +9,12 @@
  *  FCTX_ENTRY_PAD   the landing pad an exported function starts with
  *                   (endbr64, endbr32, bti c; default nothing)
  *  FCTX_ELF_NOTES   ELF only: the GNU property note of the object
+ *  FCTX_ELF_DESCRIPTORS  ELF only, 1: functions are called through
+ *                   function descriptors (64-bit PowerPC ELFv1): a
+ *                   function's symbol names its descriptor in .opd (entry
+ *                   address, TOC base, environment 0) and its code starts
+ *                   at the local label FCTX_CODE_SYM(name) = .L.<name>,
+ *                   as gcc emits them; local functions get one too
  * and, each empty (the default) or ending in FCTX_SEP:
  *  FCTX_FUNC_PRE    right before a function's label (Thumb: .thumb_func;
  *                   MIPS: .set noreorder/nomacro)
@@ -19,6 +25,9 @@
  * What a source may use:
  *  FCTX_SEP                    statement separator inside a macro
  *  FCTX_SYM(name)              the assembler symbol of C name `name`
+ *  FCTX_CODE_SYM(name)         the address of function `name`'s first
+ *                              instruction (a branch target; the symbol
+ *                              itself except with FCTX_ELF_DESCRIPTORS)
  *  FCTX_FUNC_BEGIN/END(name)   an exported function with its unwind info
  *                              (CFI; SEH on PE/COFF) and landing pad
  *  FCTX_LOCAL_FUNC_BEGIN(name) a file-local function with unwind info, no
@@ -86,6 +95,9 @@
 #ifndef FCTX_ELF_NOTES
 #  define FCTX_ELF_NOTES
 #endif
+#ifndef FCTX_ELF_DESCRIPTORS
+#  define FCTX_ELF_DESCRIPTORS 0
+#endif
 
 #if FCTX_MACHO
 #  define FCTX_SYM(name) _##name
@@ -103,6 +115,28 @@
 #endif
 
 #define FCTX_LOCAL_LABEL(name) FCTX_LOCAL_SYM(name):
+
+#if FCTX_ELF_DESCRIPTORS && !FCTX_MACHO && !FCTX_COFF
+#  define FCTX_CODE_SYM(name) .L.name
+/* The descriptor in .opd, then the code in .text, as gcc emits a
+ * function. */
+#  define FCTX_FUNC_DESCRIPTOR(name)             \
+    .section .opd, "aw" FCTX_SEP                 \
+    .p2align 3 FCTX_SEP                          \
+name:                                            \
+    .quad FCTX_CODE_SYM(name), .TOC.@tocbase, 0 FCTX_SEP \
+    .text FCTX_SEP                               \
+    FCTX_FUNC_TYPE(name)                         \
+    .p2align FCTX_FUNC_ALIGN FCTX_SEP            \
+    FCTX_FUNC_PRE                                \
+FCTX_CODE_SYM(name):                             \
+    FCTX_FUNC_OPEN                               \
+    .cfi_startproc
+#  undef FCTX_FUNC_SIZE
+#  define FCTX_FUNC_SIZE(name) FCTX_SEP .size name, . - FCTX_CODE_SYM(name)
+#else
+#  define FCTX_CODE_SYM(name) FCTX_SYM(name)
+#endif
 
 #if FCTX_COFF
 #  define FCTX_FUNC_BEGIN(name)                  \
@@ -122,6 +156,15 @@ name:
 #  define FCTX_FUNC_END(name) .seh_endproc
 #  undef FCTX_FILE_END
 #  define FCTX_FILE_END
+#elif FCTX_ELF_DESCRIPTORS
+#  define FCTX_FUNC_BEGIN(name)                  \
+    .globl name FCTX_SEP                         \
+    FCTX_FUNC_DESCRIPTOR(name) FCTX_SEP          \
+    FCTX_ENTRY_PAD
+#  define FCTX_LOCAL_FUNC_BEGIN(name)            \
+    FCTX_FUNC_DESCRIPTOR(name)
+#  define FCTX_FUNC_END(name) \
+    FCTX_FUNC_CLOSE .cfi_endproc FCTX_FUNC_SIZE(name)
 #else
 #  define FCTX_FUNC_BEGIN(name)                  \
     .text FCTX_SEP                               \

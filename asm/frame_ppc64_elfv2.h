@@ -1,283 +1,84 @@
 /*
- * Saved-register frame of a suspended context, 64-bit Power ELF ABI v2
- * (ppc64le Linux).  Shared by jump_, make_ and ontop_ppc64_elfv2_gas.S:
- * the only place that knows these offsets.
+ * 64-bit Power ELF ABI v2 (ppc64le Linux): what differs from ELFv1.  The
+ * frame itself, the rules both ABIs share and the switch halves are in
+ * asm/frame_ppc64.h, included below.
  *
  * ABI facts relied on (64-Bit ELF V2 ABI Specification, OpenPOWER):
- *  - nonvolatile: r14-r31, r1 (sp), f14-f31, v20-v31, CR fields CR2-CR4.
- *    r2 (TOC pointer) must be preserved for callers in the same module
- *    (cross-module callers reload it from their TOC save slot, 24(r1)).
- *    LR, CTR, XER, r0, r3-r12 and the other CR fields are volatile.
- *    VRSAVE is "reserved for system use, should not be read or written by
- *    application software" in ELFv2, so it is left alone.
- *  - FP control and status: the rule every file of this port follows
- *    (the jump_, make_ and ontop_ files refer here).  ELFv2 makes FPSCR
- *    [VE OE UE ZE XE RN] and [DRN] (the decimal rounding mode) and VSCR
- *    [NJ] "limited-access" bits, which a callee without specific
- *    permission must give back unchanged; the other FPSCR and VSCR bits
- *    are volatile.  The 64-bit FPSCR image (mffs; bit values, LSB = 0):
- *      bits 32-63  DRN (32-34; ISA bits 29-31), the rest reserved (0)
- *      bits 0-7    VE OE UE ZE XE (7-3, the trap enables), NI (2, non-IEEE
- *                  mode, a mode like RN), RN (0-1)
- *      bits 8-31   status: FX FEX VX OX UX ZX XX, the VX* causes, FR FI
- *                  FPRF (the last result's class: condition-code like)
- *    and VSCR: NJ (0x00010000, a mode), SAT (0x1, sticky status).
- *    So FPSCR bits 32-63 and 0-7 and VSCR NJ belong to
- *    each CONTEXT: fctx_make stores its creator's FPSCR and VSCR, so a new
- *    context starts in the creator's modes at fctx_make time.  FPSCR bits
- *    8-31 and VSCR SAT belong to the THREAD: a switch never restores them,
- *    so a flag raised in one context is seen in the next and
- *    feclearexcept() in one clears it for all.  jump/ontop compare the
- *    control bits of the target's saved FPSCR and VSCR with the current
- *    ones (read moments earlier to save ours) and write a register only
- *    when they differ (mtfsf and mtvscr serialise; the common case, equal
- *    modes, writes neither), and then only the target's control bits over
- *    the current status (fctx_fp_save / fctx_fp_restore below).
- *    Trap enables: setting an enable whose flag is already set makes FEX
- *    1, which raises an enabled-exception program interrupt at once when
- *    the thread runs in a precise or imprecise FP exception mode (MSR
- *    FE0/FE1, which feenableexcept() turns on).  A switch must not fire a
- *    trap, so when the target enables an exception that the current
- *    FPSCR does not, the write also clears that exception's flags (for
- *    VE: all VX* causes); no other status bit changes.
- *    FCTX_NO_FPU_CONTROL builds neither save nor restore FPSCR or VSCR
- *    (the slots stay, unused): all contexts of a thread share them.
- *  - stack: quadword (16-byte) aligned; r1 always points to the back-chain
- *    doubleword of the newest frame, and the first frame's back chain is 0.
- *    A frame starts with the 32-byte header: back chain, CR save word,
- *    reserved word, LR save doubleword (16), TOC save doubleword (24).  A
- *    callee saves its LR at 16(caller's r1); a caller that calls through a
- *    pointer saves its own r2 at 24(its r1).  Below r1 a 288-byte
- *    protected zone may be used without allocating; anything further down
- *    may be overwritten by signal delivery.
- *  - calls through a pointer pass the callee's global entry point in r12;
- *    the global entry derives r2 from r12.
- *  - a 2-word struct (fctx_transfer_t, 16 bytes) is returned in r3:r4 and
- *    passed as an argument in r3:r4; with a prototype whose parameters all
- *    fit in registers, the caller need not provide a parameter save area.
- *
- * A context (fctx_t) is the stack pointer S the suspended context had at
- * its call to fctx_jump/fctx_ontop; the saved registers (544 bytes, more
- * than a pointer plus small offsets can conveniently reach and more than a
- * caller expects its fctx_t to be away from the stack top) lie in the
- * block B = S - FRAME_SIZE just below it, a normal stack frame whose back
- * chain points to S.  GPRs and FPRs sit where the ABI's standard save
- * areas would put them (rN at S - 8*(32-N), fN right below the GPRs):
- *
- *   B + 0x000  back chain -> S
- *   B + 0x008  CR (4 bytes) | pad
- *   B + 0x010  LR: resume address (new context: fctx_context_start)
- *   B + 0x018  r2 (TOC)  (new context: the library's TOC, for the stub)
- *   B + 0x020  FPSCR (64-bit image) | B + 0x028 pad
- *   B + 0x030  VSCR (32-bit word) | pad (12 bytes)
- *   B + 0x040  v20 ... B + 0x0f0  v31
- *   B + 0x100  f14 ... B + 0x188  f31
- *   B + 0x190  r14 ... B + 0x218  r31   (new context: r14 = entry,
- *                                        r15 = fctx_make's stack_top)
- *   B + 0x220  = FRAME_SIZE = S
- *
- * A new context (fctx_make) gets S = aligned top - 32: a minimal frame
- * with back chain 0 owned by the start stub, whose LR and TOC save slots
- * its callees use.
+ *  - VRSAVE is "reserved for system use, should not be read or written by
+ *    application software", so it is left alone.
+ *  - A frame header is 32 bytes: back chain, CR save word, reserved word,
+ *    LR save doubleword (16), TOC save doubleword (24).  With a prototype
+ *    whose parameters all fit in registers, the caller need not provide a
+ *    parameter save area, so the minimal frame is the header.
+ *  - Calls through a pointer pass the callee's global entry point in r12;
+ *    the global entry derives r2 from r12.  Functions without a TOC need
+ *    no global entry code (local entry = global entry).
+ *  - A 2-word struct (fctx_transfer_t, 16 bytes) is returned in r3:r4 and
+ *    passed as an argument in r3:r4.
+ *  - ppc64le code is always built for POWER8 or later (its baseline):
+ *    FPSCR and VSCR move to GPRs with direct moves, and DRN is per context
+ *    (frame_ppc64.h's variants for older processors apply only to
+ *    big-endian ELFv2 systems, musl and FreeBSD, which are not tested).
  */
 #ifndef FCTX_FRAME_PPC64_ELFV2_H
 #define FCTX_FRAME_PPC64_ELFV2_H
 
-#define FRAME_BACKCHAIN 0x000
-#define FRAME_CR     0x008
-#define FRAME_LR     0x010
-#define FRAME_TOC    0x018
-#define FRAME_FPSCR  0x020
-#define FRAME_VSCR   0x030
-#define FRAME_V20    0x040
-#define FRAME_F14    0x100
-#define FRAME_R14    0x190
-#define FRAME_R15    0x198
-#define FRAME_SIZE   0x220
-
-/* The ABI's minimal frame (header only), and its slots. */
+/* The ABI's minimal frame (header only), and its TOC save slot. */
 #define MIN_FRAME    32
-#define LR_SAVE      16
 #define TOC_SAVE     24
-
-/* CR fields 2, 3 and 4 (the nonvolatile ones) as an mtcrf field mask. */
-#define CR_NONVOLATILE 0x38
-
-/* The FP control bits per context (see above), as used by the rldicl.
- * test below: FPSCR bits 32-63 (upper word) and 0-7; VSCR NJ. */
-#define VSCR_NJ       0x00010000
-/* FPSCR status bits of the exceptions an enable bit guards: OE UE ZE XE
- * (bits 6-3) guard OX UX ZX XX (bits 28-25, 22 places up); VE (bit 7)
- * guards VXSNAN VXISI VXIDI VXZDZ VXIMZ VXVC (24-19) and VXSOFT VXSQRT
- * VXCVI (10-8). */
-#define FPSCR_EN_OUZX 0x78
-#define FPSCR_EN_V    0x80
-#define FPSCR_VX_HI   0x01f8
-#define FPSCR_VX_LO   0x0700
 
     .abiversion 2
 
-/* Functions: format.h.  Those without a TOC need no global entry code
- * (local entry = global entry). */
+/* Functions: format.h. */
 #include "format.h"
 
-/* Save our FPSCR and VSCR into the frame at r1; they stay in GPRs \fpscr
- * and \vscr for the restore.  Clobbers f0/vs0, v0 and v1 (volatile). */
-    .macro fctx_fp_save fpscr, vscr
-    mffs    %f0                         /* FPSCR -> FPR (64-bit image) */
-    mfvsrd  \fpscr, %vs0                /* ... -> GPR (f0 is vs0) */
-    std     \fpscr, FRAME_FPSCR(%r1)
-    mfvscr  %v0                         /* VSCR -> the last word of v0 */
-    xxswapd %vs33, %vs32                /* ... -> doubleword 0 of v1 */
-    mfvsrwz \vscr, %vs33                /* ... -> GPR */
-    stw     \vscr, FRAME_VSCR(%r1)
+/* The frame and the shared macros, which call the hooks below. */
+#include "frame_ppc64.h"
+
+/* The hooks of frame_ppc64.h's switch halves: nothing to add. */
+    .macro fctx_abi_save
+    .endm
+    .macro fctx_abi_restore
     .endm
 
-/* With r1 = the target's frame and \fpscr, \vscr = our values from
- * fctx_fp_save (still current): give the target its control bits, keep
- * our status (rule above).  \t1 \t2 \t3: scratch GPRs; clobbers f0/vs0,
- * v0, v1 and cr0. */
-    .macro fctx_fp_restore fpscr, vscr, t1, t2, t3
-    ld      \t1, FRAME_FPSCR(%r1)       /* the target's FPSCR image */
-    xor     \t2, \t1, \fpscr            /* bits where it differs from ours */
-    rldicl. \t2, \t2, 32, 24            /* keep bits 32-63 and 0-7 (rotated
-                                           to 0-31, 32-39): the controls */
-    beq     1f                          /* same modes: no FPSCR write */
-    lfd     %f0, FRAME_FPSCR(%r1)
-    mtfsf   0x01, %f0, 0, 1             /* W=1, field 7: DRN (bits 28-31 of
-                                           the upper word; 28 reserved) */
-    andc    \t2, \t1, \fpscr            /* enables the target has, we lack */
-    andi.   \t3, \t2, FPSCR_EN_OUZX
-    sldi    \t3, \t3, 22                /* OE UE ZE XE -> OX UX ZX XX */
-    andi.   \t2, \t2, FPSCR_EN_V
-    beq     2f
-    oris    \t3, \t3, FPSCR_VX_HI       /* VE -> every VX* cause */
-    ori     \t3, \t3, FPSCR_VX_LO
-2:  andc    \fpscr, \fpscr, \t3         /* those flags cleared: no trap */
-    rldimi  \fpscr, \t1, 0, 56          /* its bits 0-7 over our status */
-    mtvsrd  %vs0, \fpscr
-    mtfsf   0xff, %f0, 0, 0             /* the low word (FEX, VX recomputed) */
-1:  lwz     \t1, FRAME_VSCR(%r1)        /* the target's VSCR */
-    xor     \t1, \t1, \vscr
-    andis.  \t1, \t1, VSCR_NJ >> 16     /* does NJ differ? */
-    beq     3f                          /* no: no VSCR write */
-    xor     \vscr, \vscr, \t1           /* its NJ, our SAT */
-    mtvsrwz %vs33, \vscr
-    xxswapd %vs32, %vs33                /* to VSCR's word of v0 */
-    mtvscr  %v0
-3:
+/* fctx_jump's result {our context r11, data r4} goes back in r3:r4. */
+    .macro fctx_jump_args
+    .endm
+    .macro fctx_jump_result
+    mr      %r3, %r11                   /* transfer = {our context, data} */
     .endm
 
-/* Save/restore a run of GPRs, FPRs and VRs at consecutive slots from a
- * base register.  Vector slots are addressed with an index register each,
- * as the vector load/store instructions require. */
-#define FCTX_GPRS(op, base, off) \
-    op %r14, off+0x00(base); op %r15, off+0x08(base); op %r16, off+0x10(base); \
-    op %r17, off+0x18(base); op %r18, off+0x20(base); op %r19, off+0x28(base); \
-    op %r20, off+0x30(base); op %r21, off+0x38(base); op %r22, off+0x40(base); \
-    op %r23, off+0x48(base); op %r24, off+0x50(base); op %r25, off+0x58(base); \
-    op %r26, off+0x60(base); op %r27, off+0x68(base); op %r28, off+0x70(base); \
-    op %r29, off+0x78(base); op %r30, off+0x80(base); op %r31, off+0x88(base)
-
-#define FCTX_FPRS(op, base, off) \
-    op %f14, off+0x00(base); op %f15, off+0x08(base); op %f16, off+0x10(base); \
-    op %f17, off+0x18(base); op %f18, off+0x20(base); op %f19, off+0x28(base); \
-    op %f20, off+0x30(base); op %f21, off+0x38(base); op %f22, off+0x40(base); \
-    op %f23, off+0x48(base); op %f24, off+0x50(base); op %f25, off+0x58(base); \
-    op %f26, off+0x60(base); op %f27, off+0x68(base); op %f28, off+0x70(base); \
-    op %f29, off+0x78(base); op %f30, off+0x80(base); op %f31, off+0x88(base)
-
-/* op = stvx or lvx; base must be 16-byte aligned + off; clobbers r5-r10. */
-#define FCTX_VRS(op, base, off) \
-    li %r5, off+0x00; li %r6, off+0x10; li %r7, off+0x20; \
-    li %r8, off+0x30; li %r9, off+0x40; li %r10, off+0x50; \
-    op %v20, base, %r5; op %v21, base, %r6; op %v22, base, %r7; \
-    op %v23, base, %r8; op %v24, base, %r9; op %v25, base, %r10; \
-    li %r5, off+0x60; li %r6, off+0x70; li %r7, off+0x80; \
-    li %r8, off+0x90; li %r9, off+0xa0; li %r10, off+0xb0; \
-    op %v26, base, %r5; op %v27, base, %r6; op %v28, base, %r7; \
-    op %v29, base, %r8; op %v30, base, %r9; op %v31, base, %r10
-
-/*
- * CFI of the registers the switch keeps in the block at r1 (CFA = r1 +
- * FRAME_SIZE from the allocation on): r2, r14-r31 (r31 is the frame
- * pointer of code built with one) and f14-f31 (DWARF 32 + n).  Emitted
- * after a whole run of stores or loads, which is exact at every
- * instruction: during the stores each register still holds its value
- * ("same value"); from the stores on the rules are the slots, and stay so
- * across the stack switch - `to`'s block has the same shape, so its slots
- * hold `to`'s values while the registers still hold ours, until the loads;
- * after the loads registers and slots agree and the rules go back to the
- * CIE's (same value), which stays right once the block is popped and lies
- * below the 288-byte protected zone.  Not described: v20-v31 and the CR
- * fields (no unwinder computes a frame from them).
- */
-    .macro fctx_cfi_saved
-    .cfi_offset 2, FRAME_TOC - FRAME_SIZE
-    .irp n, 14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    .cfi_offset \n, FRAME_R14 + 8 * (\n - 14) - FRAME_SIZE
-    .cfi_offset 32 + \n, FRAME_F14 + 8 * (\n - 14) - FRAME_SIZE
-    .endr
+/* fctx_ontop(to r3, data r4, fn r5): fn into r12, for its global entry
+ * (r5 is scratch from the switch on); fn's argument: r3:r4. */
+    .macro fctx_ontop_args
+    mr      %r12, %r5                   /* fn, in r12 for its global entry;
+                                           r5 is scratch from here on */
     .endm
-    .macro fctx_cfi_loaded
-    .cfi_restore 2
-    .irp n, 14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    .cfi_restore \n
-    .cfi_restore 32 + \n
-    .endr
+    .macro fctx_ontop_argument
+    mr      %r3, %r11                   /* fn's argument {our context, data} */
     .endm
 
-/*
- * fctx_switch_out: the first half of fctx_jump and fctx_ontop: our block
- * below our sp, with our resume address (LR), TOC, CR, nonvolatile
- * registers and FP modes, and the CFI that describes it.  Clobbers r0 and
- * r5-r10 (FCTX_VRS's offsets), so fctx_ontop moves fn out of r5 first.
- */
-    .macro fctx_switch_out
-    mflr    %r0
-    stdu    %r1, -FRAME_SIZE(%r1)       /* allocate with back chain: below
-                                           the protected zone nothing is safe */
-    .cfi_adjust_cfa_offset FRAME_SIZE
-    std     %r0, FRAME_LR(%r1)          /* our resume address */
-    .cfi_offset lr, FRAME_LR - FRAME_SIZE
-    std     %r2, FRAME_TOC(%r1)         /* same-module callers expect r2 back */
-    mfcr    %r0
-    stw     %r0, FRAME_CR(%r1)          /* CR2-CR4 are nonvolatile */
-    FCTX_GPRS(std, %r1, FRAME_R14)
-    FCTX_FPRS(stfd, %r1, FRAME_F14)
-    fctx_cfi_saved                      /* r2, r14-r31, f14-f31: slots */
-    FCTX_VRS(stvx, %r1, FRAME_V20)
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fp_save %r5, %r6               /* FPSCR, VSCR; modes per context,
-                                           flags per thread: see above */
-#endif
+/* Call the function at \fn through CTR: its global entry point goes in
+ * r12 (the caller saved r2 already). */
+    .macro fctx_load_callee fn
+.ifnc \fn,%r12
+    mr      %r12, \fn                   /* the global entry point */
+.endif
+    mtctr   %r12
     .endm
 
-/*
- * fctx_switch_in: the half of fctx_jump and fctx_ontop after our registers
- * are saved in our block at r1 and `to` is in r3.  Leaves r11 = our context
- * (our caller's sp), r1 = `to`'s block (the same shape as ours, so the CFI
- * still holds), `to`'s FP modes (only if they differ), nonvolatile
- * registers, CR fields and TOC loaded, and r0 = `to`'s resume address
- * (also the CFI's return address from then on).
- */
-    .macro fctx_switch_in
-    addi    %r11, %r1, FRAME_SIZE       /* our context: our caller's sp */
-    addi    %r1, %r3, -FRAME_SIZE       /* switch stacks to `to`'s block */
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fp_restore %r5, %r6, %r7, %r8, %r9 /* only if the modes differ;
-                                           before FCTX_VRS clobbers r5-r10 */
-#endif
-    FCTX_GPRS(ld, %r1, FRAME_R14)
-    FCTX_FPRS(lfd, %r1, FRAME_F14)
-    FCTX_VRS(lvx, %r1, FRAME_V20)
-    lwz     %r0, FRAME_CR(%r1)
-    mtcrf   CR_NONVOLATILE, %r0
-    ld      %r2, FRAME_TOC(%r1)
-    fctx_cfi_loaded                     /* registers = slots: same value */
-    ld      %r0, FRAME_LR(%r1)          /* where `to` resumes */
-    .cfi_register lr, r0                /* its slot is popped next, below
-                                           the protected zone */
+/* fctx_make's entry: the stub's address is TOC-relative, so it needs our
+ * r2, from the global entry point in r12. */
+    .macro fctx_make_entry
+    addis   %r2, %r12, .TOC.-fctx_make@ha
+    addi    %r2, %r2, .TOC.-fctx_make@l
+    .localentry fctx_make, .-fctx_make
     .endm
+/* The first transfer arrives in r3:r4: nothing to set up or load. */
+    .macro fctx_make_result block, s, t
+    .endm
+    .macro fctx_stub_transfer
+    .endm
+
 
 #endif

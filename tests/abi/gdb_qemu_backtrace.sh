@@ -1,7 +1,7 @@
 #!/bin/bash
 # gdb backtraces in contexts of the qemu-user ports (AArch64, RISC-V 64,
-# i386, ppc64le, ppc32, s390x, mips64el, Arm32), through qemu-user's gdb stub (a unix
-# socket: no port clashes), and natively under the host gdb when no
+# i386, ppc64le, ppc64, ppc32, s390x, mips64el, Arm32), through qemu-user's gdb
+# stub (a unix socket: no port clashes), and natively under the host gdb when no
 # emulator command is given (x86-64).  gdb_ports is built with frame pointers and
 # calls the switches through wrappers built without (sw_jump, sw_ontop in
 # gdb_ports_switch.c): on both sides of a switch a stack-pointer-based
@@ -52,18 +52,34 @@ jsize=$(size_of fctx_jump) osize=$(size_of fctx_ontop)
 csize=$(size_of fctx_ontop_call) via=""
 [ -n "$csize" ] && via="fctx_ontop_call "
 
+# code_at <function>: a gdb expression for the address of its first
+# instruction: the symbol's value & ~1 (a Thumb function's address has bit
+# 0 set, its pc not), or, where the symbol names a function descriptor in
+# .opd (ppc64 ELFv1), the entry address the descriptor's first doubleword
+# holds.
+opd=$("$readelf" -SW "$exe" | sed -n 's/^ *\[ *\([0-9]*\)\] \.opd .*/\1/p')
+code_at() {
+  local ndx
+  ndx=$("$readelf" -sW "$exe" | awk -v f="$1" '$8 == f && $4 == "FUNC" { print $7; exit }')
+  if [ -n "$opd" ] && [ "$ndx" = "$opd" ]; then
+    echo "(*(unsigned long *) &$1)"
+  else
+    echo "(((unsigned long) &$1) & ~1)"
+  fi
+}
+
 # step_through <function> <size> <marker> [<function2> <size2>]: a backtrace
 # at every instruction until the pc leaves the function (and function2,
-# which it branches to), and one more after it.  (& ~1: a Thumb function's
-# address has bit 0 set, its pc not.)
+# which it branches to), and one more after it.
 step_through() {
-  local lo2=0 hi2=0
-  [ $# -ge 5 ] && lo2="((unsigned long) &$4) & ~1" hi2="\$lo2 + $5"
+  local lo2=0 hi2=0 at
+  at=$(code_at "$1")
+  [ $# -ge 5 ] && lo2=$(code_at "$4") hi2="\$lo2 + $5"
   cat <<GDB
 delete
-break *$1
+break *$at
 continue
-set \$lo = ((unsigned long) &$1) & ~1
+set \$lo = $at
 set \$hi = \$lo + $2
 set \$lo2 = $lo2
 set \$hi2 = $hi2

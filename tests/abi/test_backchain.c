@@ -1,7 +1,7 @@
 /*
- * Back-chain stack walks on the ports whose ABI has one: ppc64 ELFv2 and
- * ppc32 SysV (the word at the stack pointer always links to the caller's
- * frame, and the first frame's link is 0) and s390x (the optional back chain of
+ * Back-chain stack walks on the ports whose ABI has one: ppc64 (ELFv2 and
+ * ELFv1) and ppc32 SysV (the word at the stack pointer always links to the
+ * caller's frame, and the first frame's link is 0) and s390x (the optional back chain of
  * -mbackchain code, same rule).  A walk that starts anywhere inside a
  * context must stay inside that context's stack and end at the zero link
  * of the start stub's frame:
