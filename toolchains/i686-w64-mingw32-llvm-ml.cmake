@@ -7,5 +7,6 @@ set(FCTX_ASSEMBLER masm CACHE STRING "fctx assembler dialect: gas or masm")
 include(${CMAKE_CURRENT_LIST_DIR}/llvm-ml.cmake)
 # -m32: 32-bit x86 (also the default).  -safeseh marks the objects SafeSEH
 # compatible (they register no exception handler): MSVC link /SAFESEH
-# rejects an x86 object without the mark.
-set(CMAKE_ASM_MASM_FLAGS_INIT "-m32 -safeseh")
+# rejects an x86 object without the mark.  FCTX_LLVM_ML: the sources leave
+# out what llvm-ml 14 cannot parse but ml.exe needs (ASSUME fs:NOTHING).
+set(CMAKE_ASM_MASM_FLAGS_INIT "-m32 -safeseh -DFCTX_LLVM_ML")
