@@ -5,6 +5,9 @@
  *   - SetThreadStackGuarantee() is per context (as it is per Win32 fiber)
  *     and checks its argument against the context's stack size;
  *   - FiberData (GetCurrentFiber) is per context, inherited from the creator;
+ *   - the SEH chain (NT_TIB.ExceptionList) is per context, empty (-1) in a
+ *     new one: i386 frame-based SEH keeps its records on the stack they
+ *     protect, Wine walks the list on x64 too;
  *   - stack walks (RtlCaptureStackBackTrace) stop at the start stub;
  *   - a big local array (compiler stack probes) runs inside a fiber;
  *   - all of it stays right when a context moves to another thread.
@@ -234,6 +237,41 @@ static void test_fiber_data_per_context(void)
     CHECK(current_fiber() == mine);
 }
 
+/* ---- ExceptionList ------------------------------------------------------- */
+
+static void *chain_at_start, *chain_later;
+
+static void chain_ctx(fctx_transfer_t t)
+{
+    /* A record on this context's stack, as an i386 __try or SEH frame
+     * links it: {next, handler}.  Never dispatched to: no exception here. */
+    EXCEPTION_REGISTRATION_RECORD rec;
+    chain_at_start = tib()->ExceptionList;
+    rec.Next = (EXCEPTION_REGISTRATION_RECORD *)tib()->ExceptionList;
+    rec.Handler = NULL;
+    tib()->ExceptionList = &rec;
+    t = fctx_jump(t.ctx, NULL);
+    chain_later = tib()->ExceptionList; /* still ours after a round trip */
+    tib()->ExceptionList = rec.Next;     /* unlink before the frame goes */
+    fctx_jump(t.ctx, NULL);
+}
+
+static void test_exception_list_per_context(void)
+{
+    static char stack[64 * 1024];
+    void *mine = tib()->ExceptionList;
+    fctx_t c = fctx_make(stack + sizeof stack, sizeof stack, chain_ctx);
+    c = fctx_jump(c, NULL).ctx;
+    CHECK(chain_at_start == (void *)(intptr_t)-1); /* an empty chain */
+    CHECK(tib()->ExceptionList == mine); /* its record stayed there */
+    fctx_jump(c, NULL);
+    CHECK(chain_later != NULL && chain_later != mine &&
+          chain_later != (void *)(intptr_t)-1);
+    CHECK((uintptr_t)chain_later >= (uintptr_t)stack &&
+          (uintptr_t)chain_later < (uintptr_t)stack + sizeof stack);
+    CHECK(tib()->ExceptionList == mine);
+}
+
 /* ---- stack walks end at the start stub ----------------------------------- */
 
 static USHORT walk_frames;
@@ -410,6 +448,7 @@ int main(void)
     RUN(test_fiber_limits);
     RUN(test_stack_guarantee_per_context);
     RUN(test_fiber_data_per_context);
+    RUN(test_exception_list_per_context);
     RUN(test_stack_walk_ends);
     RUN(test_big_local_in_fiber);
     RUN(test_migration);
