@@ -4,20 +4,10 @@
 ; the ABI facts and the frame: frame_i386_ms.h).  No unwind directives:
 ; x86 MASM has none, and llvm-ml writes no DWARF CFI.
 
-.686
-.xmm
-.model flat
-
-INCLUDE frame_i386_ms.h
+INCLUDE model_i386_ms_masm.inc
 ; The switch code shared with fctx_ontop (no comment on an INCLUDE line:
 ; llvm-ml takes the rest of the line as the file name)
 INCLUDE switch_i386_ms_masm.inc
-
-.code
-IFNDEF FCTX_LLVM_ML
-ASSUME fs:NOTHING                           ; fs: is the TIB (ml.exe assumes
-                                            ; ERROR; llvm-ml has no ASSUME)
-ENDIF
 
 ALIGN 16
 _fctx_jump PROC

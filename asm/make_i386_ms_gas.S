@@ -27,6 +27,7 @@
  */
 #include "frame_i386_ms.h"
 #include "format.h"                  /* functions: PE/COFF i386 branch */
+#include "switch_i386_gas.h"         /* the start stub's shared parts */
 
 FCTX_FUNC_BEGIN(fctx_make)
     movl    4(%esp), %eax
@@ -72,22 +73,13 @@ FCTX_FUNC_END(fctx_make)
  * instead of walking into garbage.
  */
 FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
-    .cfi_undefined eip
-    nop                                 /* an ontop fn "returns" to the label
-                                           below; unwinders look up return
-                                           address - 1, which must fall in
-                                           this FDE, not fctx_make's */
-fctx_context_resume:
+    fctx_stub_begin                     /* (switch_i386_gas.h) */
     subl    $16, %esp                   /* 0 mod 16 at the call */
     .cfi_adjust_cfa_offset 16
     movl    %eax, 0(%esp)               /* entry's by-value argument */
     movl    %edx, 4(%esp)
     movl    %esi, 8(%esp)               /* fctx_make's stack_top: 2nd argument */
-    call    *%ebx                       /* entry(transfer, stack_top); must
-                                           not return */
-    call    FCTX_SYM(fctx_internal_entry_returned)  /* C handler, never returns */
-    ud2                                 /* not reached; keeps the return
-                                           address of the call inside us */
+    fctx_stub_call                      /* entry(transfer, stack_top) */
 FCTX_FUNC_END(fctx_context_start)
 
 /*

@@ -7,19 +7,9 @@
 ; unwinder finds no frame below the start stub either.  The stub comes
 ; first in this file: llvm-ml is one-pass, and fctx_make takes its address.
 
-.686
-.xmm
-.model flat
-
-INCLUDE frame_i386_ms.h
+INCLUDE model_i386_ms_masm.inc
 
 EXTERN _fctx_internal_entry_returned:PROC
-
-.code
-IFNDEF FCTX_LLVM_ML
-ASSUME fs:NOTHING                           ; fs: is the TIB (ml.exe assumes
-                                            ; ERROR; llvm-ml has no ASSUME)
-ENDIF
 
 ; First frame of every context: reached with esp = ctx + FRAME_ARG0
 ; (16-byte aligned) and the transfer in EDX:EAX.
@@ -40,8 +30,7 @@ fctx_context_resume PROC
     call    ebx                             ; entry(transfer, stack_top); must
                                             ; not return
     call    _fctx_internal_entry_returned   ; C handler, never returns
-    ud2                                     ; not reached; keeps the return
-                                            ; address of the call inside us
+    hlt                                     ; not reached
 fctx_context_resume ENDP
 
 ALIGN 16

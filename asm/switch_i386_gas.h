@@ -158,4 +158,28 @@
     .endm
 #endif
 
+/*
+ * The start stub (fctx_context_start) of every i386 port: where it begins
+ * and how it calls the entry.  fctx_stub_begin opens it: the return
+ * address is marked undefined, so unwinders and debuggers stop here
+ * instead of walking into garbage, and the resume label follows a nop.
+ * fctx_stub_call calls entry (in ebx) with its arguments already at esp.
+ */
+    .macro fctx_stub_begin
+    .cfi_undefined eip
+    nop                                 /* an ontop fn "returns" to the label
+                                           below; unwinders look up return
+                                           address - 1, which must fall in
+                                           this FDE, not fctx_make's */
+fctx_context_resume:
+    .endm
+    .macro fctx_stub_call
+    call    *%ebx                       /* entry(transfer, stack_top); must
+                                           not return */
+    /* Hidden C handler in this library: a direct call binds locally
+       (no PLT, so ebx need not hold the GOT address). Never returns. */
+    call    FCTX_SYM(fctx_internal_entry_returned)
+    hlt                                 /* not reached */
+    .endm
+
 #endif

@@ -12,6 +12,8 @@
  * define here) the control words, which come last, are not checked.
  * Word order: ebx esi edi ebp mxcsr x87cw.
  */
+#include "regs_i386.h"          /* the word layout, shared by both */
+
 #ifndef FCTX_NO_FPU_CONTROL
 #  define NWORDS 6
 #else
@@ -40,20 +42,8 @@ _regs_mask:
 _regs_read:                     /* 4(esp) out */
     .cfi_startproc
     movl    4(%esp), %eax
-    movl    %ebx, 0(%eax)
-    movl    $0, 4(%eax)
-    movl    %esi, 8(%eax)
-    movl    $0, 12(%eax)
-    movl    %edi, 16(%eax)
-    movl    $0, 20(%eax)
-    movl    %ebp, 24(%eax)
-    movl    $0, 28(%eax)
-    movl    $0, 32(%eax)
-    movl    $0, 36(%eax)
-    stmxcsr 32(%eax)
-    movl    $0, 40(%eax)
-    movl    $0, 44(%eax)
-    fnstcw  40(%eax)
+    regs_i386_store_gprs %eax
+    regs_i386_store_fp %eax
     ret
     .cfi_endproc
 
@@ -86,10 +76,7 @@ _regs_switch:
     movl    $0, SP_BEFORE+4(%edx)
     movl    48(%esp), %eax          /* jumpfn */
     movl    60(%esp), %ecx          /* load */
-    movl    0(%ecx), %ebx
-    movl    8(%ecx), %esi
-    movl    16(%ecx), %edi
-    movl    24(%ecx), %ebp
+    regs_i386_load_gprs %ecx
 #ifndef FCTX_NO_FPU_CONTROL
     /* The values unmask exceptions at random: start from no x87 flag, so
        this helper's own fldcw cannot arm a pending trap. */
@@ -99,21 +86,9 @@ _regs_switch:
 #endif
     call    *%eax                   /* result in EDX:EAX: kept to the end */
     movl    64(%esp), %ecx          /* store */
-    movl    %ebx, 0(%ecx)
-    movl    $0, 4(%ecx)
-    movl    %esi, 8(%ecx)
-    movl    $0, 12(%ecx)
-    movl    %edi, 16(%ecx)
-    movl    $0, 20(%ecx)
-    movl    %ebp, 24(%ecx)
-    movl    $0, 28(%ecx)
+    regs_i386_store_gprs %ecx
 #ifndef FCTX_NO_FPU_CONTROL
-    movl    $0, 32(%ecx)
-    movl    $0, 36(%ecx)
-    stmxcsr 32(%ecx)
-    movl    $0, 40(%ecx)
-    movl    $0, 44(%ecx)
-    fnstcw  40(%ecx)
+    regs_i386_store_fp %ecx
 #endif
     movl    %esp, SP_AFTER(%ecx)    /* esp after: cdecl, nothing popped */
     movl    $0, SP_AFTER+4(%ecx)

@@ -1,0 +1,33 @@
+/*
+ * The word layout both i386 register helpers (regs_i386_sysv.S,
+ * regs_i386_ms_pe.S) read and write: 64-bit words, registers 32-bit, so
+ * each upper half is 0.  Word order: ebx esi edi ebp mxcsr x87cw.
+ * Assembler-only (.macro).
+ */
+/* The four callee-saved registers into the words at p. */
+    .macro regs_i386_store_gprs p
+    movl    %ebx, 0(\p)
+    movl    $0, 4(\p)
+    movl    %esi, 8(\p)
+    movl    $0, 12(\p)
+    movl    %edi, 16(\p)
+    movl    $0, 20(\p)
+    movl    %ebp, 24(\p)
+    movl    $0, 28(\p)
+    .endm
+/* MXCSR and the x87 control word into their words at p. */
+    .macro regs_i386_store_fp p
+    movl    $0, 32(\p)
+    movl    $0, 36(\p)
+    stmxcsr 32(\p)
+    movl    $0, 40(\p)
+    movl    $0, 44(\p)
+    fnstcw  40(\p)
+    .endm
+/* The four callee-saved registers from the words at p. */
+    .macro regs_i386_load_gprs p
+    movl    0(\p), %ebx
+    movl    8(\p), %esi
+    movl    16(\p), %edi
+    movl    24(\p), %ebp
+    .endm
