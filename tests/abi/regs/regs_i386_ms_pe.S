@@ -55,18 +55,7 @@ _regs_read:                     /* 4(esp) out */
     .def    _regs_switch; .scl 2; .type 32; .endef
 _regs_switch:
     .cfi_startproc
-    pushl   %ebp
-    .cfi_adjust_cfa_offset 4
-    pushl   %ebx
-    .cfi_adjust_cfa_offset 4
-    pushl   %esi
-    .cfi_adjust_cfa_offset 4
-    pushl   %edi
-    .cfi_adjust_cfa_offset 4
-    subl    $28, %esp
-    .cfi_adjust_cfa_offset 28
-    stmxcsr 12(%esp)
-    fnstcw  16(%esp)
+    regs_i386_enter
     movl    52(%esp), %eax
     movl    %eax, 0(%esp)
     movl    56(%esp), %eax
@@ -80,9 +69,7 @@ _regs_switch:
 #ifndef FCTX_NO_FPU_CONTROL
     /* The values unmask exceptions at random: start from no x87 flag, so
        this helper's own fldcw cannot arm a pending trap. */
-    fnclex
-    ldmxcsr 32(%ecx)
-    fldcw   40(%ecx)
+    regs_i386_load_fp %ecx
 #endif
     call    *%eax                   /* result in EDX:EAX: kept to the end */
     movl    64(%esp), %ecx          /* store */
@@ -92,18 +79,7 @@ _regs_switch:
 #endif
     movl    %esp, SP_AFTER(%ecx)    /* esp after: cdecl, nothing popped */
     movl    $0, SP_AFTER+4(%ecx)
-    ldmxcsr 12(%esp)
-    fldcw   16(%esp)
-    addl    $28, %esp
-    .cfi_adjust_cfa_offset -28
-    popl    %edi
-    .cfi_adjust_cfa_offset -4
-    popl    %esi
-    .cfi_adjust_cfa_offset -4
-    popl    %ebx
-    .cfi_adjust_cfa_offset -4
-    popl    %ebp
-    .cfi_adjust_cfa_offset -4
+    regs_i386_leave
     ret
     .cfi_endproc
 

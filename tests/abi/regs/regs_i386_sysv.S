@@ -60,18 +60,7 @@ regs_read:                      /* 4(esp) out */
     .type   regs_switch, @function
 regs_switch:
     .cfi_startproc
-    pushl   %ebp
-    .cfi_adjust_cfa_offset 4
-    pushl   %ebx
-    .cfi_adjust_cfa_offset 4
-    pushl   %esi
-    .cfi_adjust_cfa_offset 4
-    pushl   %edi
-    .cfi_adjust_cfa_offset 4
-    subl    $28, %esp
-    .cfi_adjust_cfa_offset 28
-    stmxcsr 12(%esp)
-    fnstcw  16(%esp)
+    regs_i386_enter
     movl    48(%esp), %eax          /* our hidden pointer goes on to jumpfn */
     movl    %eax, 0(%esp)
     movl    56(%esp), %eax
@@ -89,9 +78,7 @@ regs_switch:
        helper does nothing about x87 flags that a new control word would
        turn into a fault, so it starts from none (flags are the thread's;
        nothing in this test looks at them). */
-    fnclex
-    ldmxcsr 32(%ecx)
-    fldcw   40(%ecx)
+    regs_i386_load_fp %ecx
 #endif
     call    *%eax
     .cfi_adjust_cfa_offset -4       /* the callee popped the hidden pointer */
@@ -106,18 +93,7 @@ regs_switch:
     subl    $4, %ecx
     movl    %ecx, SP_AFTER(%edx)    /* esp after (hidden pop undone) */
     movl    $0, SP_AFTER+4(%edx)
-    ldmxcsr 12(%esp)
-    fldcw   16(%esp)
-    addl    $28, %esp
-    .cfi_adjust_cfa_offset -28
-    popl    %edi
-    .cfi_adjust_cfa_offset -4
-    popl    %esi
-    .cfi_adjust_cfa_offset -4
-    popl    %ebx
-    .cfi_adjust_cfa_offset -4
-    popl    %ebp
-    .cfi_adjust_cfa_offset -4
+    regs_i386_leave
     movl    4(%esp), %eax           /* struct return: address in eax */
     ret     $4
     .cfi_endproc
