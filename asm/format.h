@@ -56,6 +56,12 @@
  *  - .def/.scl 2/.type 32 marks an external function (without it a DLL
  *    exports the symbol as data); .scl 3 is a file-local one.
  *  - No underscore on x64/ARM64 symbols; no trailer.
+ * PE/COFF on i386 (Windows, MinGW):
+ *  - C symbols carry a leading underscore (cdecl decoration), as on Mach-O.
+ *  - Unwind tables are DWARF CFI (.cfi_*, in .eh_frame): MinGW-w64 i686
+ *    gcc unwinds C++ exceptions with DWARF-2 tables (x86 SEH has no
+ *    tables: it is a chain of records on the stack).
+ *  - .def marks functions as on x64; no .type/.size/.note.GNU-stack.
  */
 #ifndef FCTX_FORMAT_H
 #define FCTX_FORMAT_H
@@ -138,7 +144,27 @@ FCTX_CODE_SYM(name):                             \
 #  define FCTX_CODE_SYM(name) FCTX_SYM(name)
 #endif
 
-#if FCTX_COFF
+#if FCTX_COFF && defined(__i386__)
+#  undef FCTX_SYM
+#  define FCTX_SYM(name) _##name
+#  define FCTX_FUNC_BEGIN(name)                  \
+    .text;                                       \
+    .globl _##name;                              \
+    .def _##name; .scl 2; .type 32; .endef;      \
+    .p2align FCTX_FUNC_ALIGN;                    \
+_##name:                                         \
+    .cfi_startproc;                              \
+    FCTX_ENTRY_PAD
+#  define FCTX_LOCAL_FUNC_BEGIN(name)            \
+    .text;                                       \
+    .def name; .scl 3; .type 32; .endef;         \
+    .p2align FCTX_FUNC_ALIGN;                    \
+name:                                            \
+    .cfi_startproc
+#  define FCTX_FUNC_END(name) .cfi_endproc
+#  undef FCTX_FILE_END
+#  define FCTX_FILE_END
+#elif FCTX_COFF
 #  define FCTX_FUNC_BEGIN(name)                  \
     .text;                                       \
     .globl name;                                 \

@@ -62,12 +62,7 @@ FCTX_FUNC_END(fctx_make)
  * unwinders and debuggers stop here instead of walking into garbage.
  */
 FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
-    .cfi_undefined eip
-    nop                                 /* an ontop fn "returns" to the label
-                                           below; unwinders look up return
-                                           address - 1, which must fall in
-                                           this FDE, not fctx_make's */
-fctx_context_resume:
+    fctx_stub_begin                     /* (switch_i386_gas.h) */
     FCTX_ENDBR                          /* reached by an indirect jmp */
     subl    $12, %esp                   /* 4 - 12 = 0 mod 16 at the call */
     .cfi_adjust_cfa_offset 12
@@ -76,12 +71,7 @@ fctx_context_resume:
     movl    4(%eax), %ecx
     movl    %ecx, 4(%esp)
     movl    %esi, 8(%esp)               /* fctx_make's stack_top: 2nd argument */
-    call    *%ebx                       /* entry(transfer, stack_top); must
-                                           not return */
-    /* Hidden C handler in this library: a direct call binds locally
-       (no PLT, so ebx need not hold the GOT address). Never returns. */
-    call    fctx_internal_entry_returned
-    hlt                                 /* not reached */
+    fctx_stub_call                      /* entry(transfer, stack_top) */
 FCTX_FUNC_END(fctx_context_start)
 
 FCTX_FILE_END

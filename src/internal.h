@@ -34,7 +34,7 @@
 FCTX_HIDDEN FCTX_NORETURN void fctx_internal_entry_returned(void);
 
 #if defined(_WIN32)
-/* Windows (asm/make_x86_64_ms_gas.S and _masm.asm): set the TEB
+/* Windows (asm/make_{x86_64,i386}_ms_gas.S and _masm.asm): set the TEB
  * DeallocationStack a context made by fctx_make() runs with to the base of
  * the whole stack allocation (guard pages included); fctx_make() alone only
  * knows the usable part. */

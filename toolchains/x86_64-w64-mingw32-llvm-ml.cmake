@@ -4,7 +4,6 @@
 # MinGW gcc; tests run under Wine (see toolchains/x86_64-w64-mingw32.cmake).
 include(${CMAKE_CURRENT_LIST_DIR}/x86_64-w64-mingw32.cmake)
 set(FCTX_ASSEMBLER masm CACHE STRING "fctx assembler dialect: gas or masm")
-find_program(FCTX_LLVM_ML NAMES llvm-ml llvm-ml-14 PATHS /usr/lib/llvm-14/bin REQUIRED)
-set(CMAKE_ASM_MASM_COMPILER ${FCTX_LLVM_ML})
+include(${CMAKE_CURRENT_LIST_DIR}/llvm-ml.cmake)
 # Without -m64 llvm-ml assembles 32-bit x86.
 set(CMAKE_ASM_MASM_FLAGS_INIT "-m64")

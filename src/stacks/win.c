@@ -61,10 +61,14 @@
  * page and the guard page (see above). */
 #define FCTX_WIN_GUARD_PAGES 2
 
-/* x64 CONTEXT flag for the extended (AVX...) state; older SDK/MinGW
- * headers do not define it for AMD64. */
+/* CONTEXT flag for the extended (AVX...) state; older SDK/MinGW headers
+ * do not define it (the same bit on x64 and i386). */
 #ifndef CONTEXT_XSTATE
-#  define CONTEXT_XSTATE (CONTEXT_AMD64 | 0x00000040L)
+#  if defined(_M_IX86) || defined(__i386__)
+#    define CONTEXT_XSTATE (CONTEXT_i386 | 0x00000040L)
+#  else
+#    define CONTEXT_XSTATE (CONTEXT_AMD64 | 0x00000040L)
+#  endif
 #endif
 
 /* Stack an exception needs below the faulting frame: Windows pushes a

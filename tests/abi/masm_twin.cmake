@@ -1,5 +1,6 @@
-# test_masm_twin: the Win64 MASM sources (asm/*_x86_64_ms_masm.asm) are the
-# twins of the GAS ones (asm/*_x86_64_ms_gas.S): two dialects of the same
+# test_masm_twin: the Windows MASM sources (asm/*_<ASM>_masm.asm, ASM =
+# x86_64_ms or i386_ms) are the twins of the GAS ones (asm/*_<ASM>_gas.S):
+# two dialects of the same
 # instructions, kept by hand.  Assembles both, disassembles each function,
 # and compares the instruction streams after removing what only the layout
 # changes: padding, addresses, branch targets and rip-relative
@@ -7,14 +8,24 @@
 # difference is by design and allowed: the address of a local label is
 # `lea label(%rip)` in GAS but `mov addr_qword(%rip)` in MASM (llvm-ml 14
 # cannot encode the lea; make and ontop say why).
+# On i386 the C symbols carry a leading underscore, which is dropped
+# before the names are compared.
 # Usage: cmake -DSRC=<source dir> -DWORK=<dir> -DGAS_CC=<gcc> -DML=<llvm-ml>
-#              -DOBJDUMP=<objdump> -P masm_twin.cmake
+#              -DOBJDUMP=<objdump> [-DASM=<stem>] [-DMLFLAGS=<flags>]
+#              -P masm_twin.cmake
 cmake_minimum_required(VERSION 3.20)  # IN_LIST
 foreach(v SRC WORK GAS_CC ML OBJDUMP)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "masm_twin: -D${v}= missing")
   endif()
 endforeach()
+if(NOT DEFINED ASM)
+  set(ASM x86_64_ms)
+endif()
+if(NOT DEFINED MLFLAGS)
+  set(MLFLAGS -m64)
+endif()
+separate_arguments(MLFLAGS)
 file(MAKE_DIRECTORY ${WORK})
 # The functions compared; any other label belongs to the function before it.
 set(functions fctx_jump fctx_ontop fctx_ontop_return fctx_make fctx_context_start
@@ -31,7 +42,7 @@ endfunction()
 # listing(<object> <var>): "function<TAB>instruction" lines, normalised, each
 # function's lines in order, functions sorted by name.
 function(listing obj var)
-  run(${OBJDUMP} -d --no-show-raw-insn ${obj})
+  run(${OBJDUMP} -dr --no-show-raw-insn ${obj})
   string(REPLACE ";" "\\;" out "${out}")
   string(REPLACE "\n" ";" lines "${out}")
   set(cur "")
@@ -41,9 +52,22 @@ function(listing obj var)
   endforeach()
   foreach(l IN LISTS lines)
     if(l MATCHES "^[0-9a-f]+ <([A-Za-z0-9_]+)>:$")
-      if(CMAKE_MATCH_1 IN_LIST functions)
-        set(cur ${CMAKE_MATCH_1})
+      set(name ${CMAKE_MATCH_1})
+      if(ASM MATCHES "^i386")
+        string(REGEX REPLACE "^_" "" name "${name}")   # cdecl decoration
       endif()
+      if(name IN_LIST functions)
+        set(cur ${name})
+      endif()
+      continue()
+    endif()
+    # An absolute address in an instruction (i386: the stub's address in
+    # fctx_make): GAS stores the label's section offset there, MASM 0, each
+    # with its relocation; compare the instruction with the address elided.
+    if(l MATCHES "^\t+[0-9a-f]+: dir32\t" AND NOT cur STREQUAL "" AND NOT cur IN_LIST done)
+      list(POP_BACK body_${cur} last)
+      string(REGEX REPLACE "\\$0x[0-9a-f]+" "$ADDR" last "${last}")
+      list(APPEND body_${cur} "${last}")
       continue()
     endif()
     if(NOT l MATCHES "^ +[0-9a-f]+:\t(.*)$" OR cur STREQUAL "" OR cur IN_LIST done)
@@ -54,7 +78,9 @@ function(listing obj var)
     string(REGEX REPLACE "<[^>]*>" "" i "${i}")             # symbolic targets
     string(REGEX REPLACE "[ \t]+" " " i "${i}")
     string(STRIP "${i}" i)
-    if(i STREQUAL "" OR i MATCHES "^(nop|nopl|nopw|cs nopw|data16|xchg %ax,%ax|int3)")
+    if(i STREQUAL "" OR i MATCHES "^(nop|nopl|nopw|cs nopw|data16|xchg %ax,%ax|int3)"
+       OR i MATCHES "^lea 0x0\\(%esi(,%eiz,1)?\\),%esi$"      # i386 GAS padding
+       OR i MATCHES "^lea 0x0\\(%edi(,%eiz,1)?\\),%edi$")
       continue()                                            # padding
     endif()
     string(REGEX REPLACE "-?0x[0-9a-f]+\\(%rip\\)" "REL(%rip)" i "${i}")
@@ -63,7 +89,7 @@ function(listing obj var)
     string(REGEX REPLACE "^lea REL\\(%rip\\),(%r[0-9a-z]+)$" "ADDR_OF_LABEL \\1" i "${i}")
     string(REGEX REPLACE "^mov REL\\(%rip\\),(%r[0-9a-z]+)$" "ADDR_OF_LABEL \\1" i "${i}")
     list(APPEND body_${cur} "${cur}\t${i}")
-    if(i STREQUAL "ud2")
+    if(i STREQUAL "ud2" OR i STREQUAL "hlt")
       list(APPEND done ${cur})   # MASM keeps a data word after it (make)
     endif()
   endforeach()
@@ -78,8 +104,8 @@ set(failures 0)
 foreach(job jump make ontop)
   set(g ${WORK}/${job}_gas.o)
   set(m ${WORK}/${job}_masm.o)
-  run(${GAS_CC} -I${SRC}/asm -c ${SRC}/asm/${job}_x86_64_ms_gas.S -o ${g})
-  run(${ML} -m64 -c -I${SRC}/asm -Fo${m} ${SRC}/asm/${job}_x86_64_ms_masm.asm)
+  run(${GAS_CC} -I${SRC}/asm -c ${SRC}/asm/${job}_${ASM}_gas.S -o ${g})
+  run(${ML} ${MLFLAGS} -c -I${SRC}/asm -Fo${m} ${SRC}/asm/${job}_${ASM}_masm.asm)
   listing(${g} lg)
   listing(${m} lm)
   list(LENGTH lg ng)

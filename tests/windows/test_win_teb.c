@@ -5,6 +5,9 @@
  *   - SetThreadStackGuarantee() is per context (as it is per Win32 fiber)
  *     and checks its argument against the context's stack size;
  *   - FiberData (GetCurrentFiber) is per context, inherited from the creator;
+ *   - the SEH chain (NT_TIB.ExceptionList) is per context, empty (-1) in a
+ *     new one: i386 frame-based SEH keeps its records on the stack they
+ *     protect, Wine walks the list on x64 too;
  *   - stack walks (RtlCaptureStackBackTrace) stop at the start stub;
  *   - a big local array (compiler stack probes) runs inside a fiber;
  *   - all of it stays right when a context moves to another thread.
@@ -16,6 +19,9 @@
 #  define WIN32_LEAN_AND_MEAN 1
 #endif
 #include <windows.h>
+#if !defined(__GNUC__) && !defined(__clang__)
+#  include <intrin.h> /* _ReturnAddress */
+#endif
 
 #include <stdint.h>
 #include <string.h>
@@ -30,7 +36,11 @@ static NT_TIB *tib(void)
 {
 #if defined(__GNUC__) || defined(__clang__)
     NT_TIB *t;
+#  if defined(__x86_64__)
     __asm__ volatile("movq %%gs:0x30, %0" : "=r"(t));
+#  else
+    __asm__ volatile("movl %%fs:0x18, %0" : "=r"(t)); /* i386 */
+#  endif
     return t;
 #else
     return (NT_TIB *)NtCurrentTeb();
@@ -227,10 +237,46 @@ static void test_fiber_data_per_context(void)
     CHECK(current_fiber() == mine);
 }
 
+/* ---- ExceptionList ------------------------------------------------------- */
+
+static void *chain_at_start, *chain_later;
+
+static void chain_ctx(fctx_transfer_t t)
+{
+    /* A record on this context's stack, as an i386 __try or SEH frame
+     * links it: {next, handler}.  Never dispatched to: no exception here. */
+    EXCEPTION_REGISTRATION_RECORD rec;
+    chain_at_start = tib()->ExceptionList;
+    rec.Next = (EXCEPTION_REGISTRATION_RECORD *)tib()->ExceptionList;
+    rec.Handler = NULL;
+    tib()->ExceptionList = &rec;
+    t = fctx_jump(t.ctx, NULL);
+    chain_later = tib()->ExceptionList; /* still ours after a round trip */
+    tib()->ExceptionList = rec.Next;     /* unlink before the frame goes */
+    fctx_jump(t.ctx, NULL);
+}
+
+static void test_exception_list_per_context(void)
+{
+    static char stack[64 * 1024];
+    void *mine = tib()->ExceptionList;
+    fctx_t c = fctx_make(stack + sizeof stack, sizeof stack, chain_ctx);
+    c = fctx_jump(c, NULL).ctx;
+    CHECK(chain_at_start == (void *)(intptr_t)-1); /* an empty chain */
+    CHECK(tib()->ExceptionList == mine); /* its record stayed there */
+    fctx_jump(c, NULL);
+    CHECK(chain_later != NULL && chain_later != mine &&
+          chain_later != (void *)(intptr_t)-1);
+    CHECK((uintptr_t)chain_later >= (uintptr_t)stack &&
+          (uintptr_t)chain_later < (uintptr_t)stack + sizeof stack);
+    CHECK(tib()->ExceptionList == mine);
+}
+
 /* ---- stack walks end at the start stub ----------------------------------- */
 
 static USHORT walk_frames;
 static void *walk[64];
+static void *capture_ret; /* where capture returns to, in walking_ctx */
 
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -238,6 +284,11 @@ __attribute__((noinline))
 static void capture(void)
 {
     walk_frames = RtlCaptureStackBackTrace(0, 64, walk, NULL);
+#if defined(__GNUC__) || defined(__clang__)
+    capture_ret = __builtin_return_address(0);
+#else
+    capture_ret = _ReturnAddress();
+#endif
 }
 
 static void walking_ctx(fctx_transfer_t t)
@@ -251,11 +302,16 @@ static void test_stack_walk_ends(void)
     static char stack[64 * 1024];
     fctx_t c = fctx_make(stack + sizeof stack, sizeof stack, walking_ctx);
     fctx_jump(c, NULL);
-    /* capture <- walking_ctx <- start stub, then the 0 return address. */
-    CHECK_EQ_U(walk_frames, 3);
+    /* capture <- walking_ctx <- start stub, then the 0 return address.
+     * Wine's i386 walk (the ebp chain) starts one frame higher: without
+     * capture's own frame. */
+    int from_capture = !(walk_frames > 0 && walk[0] == capture_ret);
+    CHECK_EQ_U(walk_frames, from_capture ? 3 : 2);
+    CHECK(walk[from_capture ? 1 : 0] == capture_ret);
+    uintptr_t make = 0;
     /* The last frame lies in the start stub, which sits next to fctx_make
-     * in the same object (asm/make_x86_64_ms_pe_*). */
-    uintptr_t stub_ret = (uintptr_t)walk[2], make = 0;
+     * in the same object (asm/make_*_ms_*). */
+    uintptr_t stub_ret = (uintptr_t)walk[walk_frames - 1];
     fctx_t (*mk)(void *, size_t, fctx_entry_fn) = fctx_make;
     memcpy(&make, &mk, sizeof make); /* function pointer -> integer */
     CHECK(stub_ret + 512 > make && stub_ret < make + 512);
@@ -347,6 +403,9 @@ static void test_migration(void)
 }
 
 /* ---- by-reference transfers stay clear of the callee's home space ------- */
+/* x64 only: the i386 convention has no home space and passes the transfer
+ * by value (test_registers and test_context cover its argument slots). */
+#if defined(__x86_64__) || defined(_M_X64)
 
 /* tests/regs/regs_x86_64_ms_pe.S (.asm): both overwrite all 32 bytes of
  * their home space before reading their argument. */
@@ -381,6 +440,7 @@ static void test_home_space(void)
     t = fctx_jump(t.ctx, (void *)11);
     CHECK(t.data == (void *)11);
 }
+#endif
 
 int main(void)
 {
@@ -388,9 +448,12 @@ int main(void)
     RUN(test_fiber_limits);
     RUN(test_stack_guarantee_per_context);
     RUN(test_fiber_data_per_context);
+    RUN(test_exception_list_per_context);
     RUN(test_stack_walk_ends);
     RUN(test_big_local_in_fiber);
     RUN(test_migration);
+#if defined(__x86_64__) || defined(_M_X64)
     RUN(test_home_space);
+#endif
     return 0;
 }

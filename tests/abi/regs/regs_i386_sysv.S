@@ -14,6 +14,8 @@
  * define here) the control words, which come last, are not checked.
  * Word order: ebx esi edi ebp mxcsr x87cw.
  */
+#include "regs_i386.h"          /* the word layout, shared by both */
+
 #ifndef FCTX_NO_FPU_CONTROL
 #  define NWORDS 6
 #else
@@ -43,20 +45,8 @@ regs_mask:
 regs_read:                      /* 4(esp) out */
     .cfi_startproc
     movl    4(%esp), %eax
-    movl    %ebx, 0(%eax)
-    movl    $0, 4(%eax)
-    movl    %esi, 8(%eax)
-    movl    $0, 12(%eax)
-    movl    %edi, 16(%eax)
-    movl    $0, 20(%eax)
-    movl    %ebp, 24(%eax)
-    movl    $0, 28(%eax)
-    movl    $0, 32(%eax)
-    movl    $0, 36(%eax)
-    stmxcsr 32(%eax)
-    movl    $0, 40(%eax)
-    movl    $0, 44(%eax)
-    fnstcw  40(%eax)
+    regs_i386_store_gprs %eax
+    regs_i386_store_fp %eax
     ret
     .cfi_endproc
     .size   regs_read, . - regs_read
@@ -70,18 +60,7 @@ regs_read:                      /* 4(esp) out */
     .type   regs_switch, @function
 regs_switch:
     .cfi_startproc
-    pushl   %ebp
-    .cfi_adjust_cfa_offset 4
-    pushl   %ebx
-    .cfi_adjust_cfa_offset 4
-    pushl   %esi
-    .cfi_adjust_cfa_offset 4
-    pushl   %edi
-    .cfi_adjust_cfa_offset 4
-    subl    $28, %esp
-    .cfi_adjust_cfa_offset 28
-    stmxcsr 12(%esp)
-    fnstcw  16(%esp)
+    regs_i386_enter
     movl    48(%esp), %eax          /* our hidden pointer goes on to jumpfn */
     movl    %eax, 0(%esp)
     movl    56(%esp), %eax
@@ -93,18 +72,13 @@ regs_switch:
     movl    $0, SP_BEFORE+4(%edx)
     movl    52(%esp), %eax          /* jumpfn */
     movl    64(%esp), %ecx          /* load */
-    movl    0(%ecx), %ebx
-    movl    8(%ecx), %esi
-    movl    16(%ecx), %edi
-    movl    24(%ecx), %ebp
+    regs_i386_load_gprs %ecx
 #ifndef FCTX_NO_FPU_CONTROL
     /* The values unmask exceptions at random.  Unlike the switch, this
        helper does nothing about x87 flags that a new control word would
        turn into a fault, so it starts from none (flags are the thread's;
        nothing in this test looks at them). */
-    fnclex
-    ldmxcsr 32(%ecx)
-    fldcw   40(%ecx)
+    regs_i386_load_fp %ecx
 #endif
     call    *%eax
     .cfi_adjust_cfa_offset -4       /* the callee popped the hidden pointer */
@@ -112,37 +86,14 @@ regs_switch:
     subl    $4, %esp
     .cfi_adjust_cfa_offset 4
     movl    68(%esp), %edx          /* store */
-    movl    %ebx, 0(%edx)
-    movl    $0, 4(%edx)
-    movl    %esi, 8(%edx)
-    movl    $0, 12(%edx)
-    movl    %edi, 16(%edx)
-    movl    $0, 20(%edx)
-    movl    %ebp, 24(%edx)
-    movl    $0, 28(%edx)
+    regs_i386_store_gprs %edx
 #ifndef FCTX_NO_FPU_CONTROL
-    movl    $0, 32(%edx)
-    movl    $0, 36(%edx)
-    stmxcsr 32(%edx)
-    movl    $0, 40(%edx)
-    movl    $0, 44(%edx)
-    fnstcw  40(%edx)
+    regs_i386_store_fp %edx
 #endif
     subl    $4, %ecx
     movl    %ecx, SP_AFTER(%edx)    /* esp after (hidden pop undone) */
     movl    $0, SP_AFTER+4(%edx)
-    ldmxcsr 12(%esp)
-    fldcw   16(%esp)
-    addl    $28, %esp
-    .cfi_adjust_cfa_offset -28
-    popl    %edi
-    .cfi_adjust_cfa_offset -4
-    popl    %esi
-    .cfi_adjust_cfa_offset -4
-    popl    %ebx
-    .cfi_adjust_cfa_offset -4
-    popl    %ebp
-    .cfi_adjust_cfa_offset -4
+    regs_i386_leave
     movl    4(%esp), %eax           /* struct return: address in eax */
     ret     $4
     .cfi_endproc
