@@ -141,15 +141,8 @@ static fctx_transfer_t fiber_release(fctx_transfer_t t)
  * fctx_make(): the record. */
 static void fiber_main(fctx_transfer_t t, void *top)
 {
-    fctx_fiber_transfer_t ft = fctx_arrived(t);
     struct fiber_record *rec = (struct fiber_record *)top;
-    fctx_fiber_t next;
-    if (ft.data == FCTX_FIBER_CANCELED)
-        next = ft.fiber; /* canceled before it ever ran */
-    else
-        next = rec->fn(ft.fiber, ft.data);
-    if (next == NULL)
-        fctx_internal_entry_returned(); /* nowhere to go: fatal, documented */
+    fctx_fiber_t next = fctx_run_entry(rec->fn, fctx_arrived(t));
     if (FCTX_UNLIKELY(!fctx_handle_plain(next)))
         fctx_fiber_switch(next, NULL, NULL, release_record, rec); /* a shared fiber */
     /* The last message lives next to the record, not in this frame: telling

@@ -68,6 +68,20 @@ static inline fctx_transfer_t fctx_on_top_result(fctx_fiber_transfer_t r)
     return t;
 }
 
+/* Runs a fiber's entry function from its first frame (`ft`: what the first
+ * resume delivered) and returns the fiber to finish into. */
+static inline fctx_fiber_t fctx_run_entry(fctx_fiber_fn fn, fctx_fiber_transfer_t ft)
+{
+    fctx_fiber_t next;
+    if (ft.data == FCTX_FIBER_CANCELED)
+        next = ft.fiber; /* canceled before it ever ran */
+    else
+        next = fn(ft.fiber, ft.data);
+    if (next == NULL)
+        fctx_internal_entry_returned(); /* nowhere to go: fatal, documented */
+    return next;
+}
+
 /* fiber.c: a resume between ordinary fibers with the tools told. */
 FCTX_HIDDEN fctx_fiber_transfer_t fctx_fiber_plain_resume(fctx_fiber_t f, void *data);
 /* fiber.c: resume_with between ordinary fibers. */

@@ -342,14 +342,7 @@ static void shared_release(void *arg)
 static void shared_main(fctx_transfer_t t, void *top)
 {
     struct shared_fiber *r = *(struct shared_fiber **)top;
-    fctx_fiber_transfer_t ft = fctx_arrived(t);
-    fctx_fiber_t next;
-    if (ft.data == FCTX_FIBER_CANCELED)
-        next = ft.fiber; /* canceled before it ever ran */
-    else
-        next = r->fn(ft.fiber, ft.data);
-    if (next == NULL)
-        fctx_internal_entry_returned(); /* nowhere to go: fatal, documented */
+    fctx_fiber_t next = fctx_run_entry(r->fn, fctx_arrived(t));
     r->ss->occupant = NULL; /* these bytes are dead now */
     fctx_fiber_switch(next, NULL, NULL, shared_release, r);
     fctx_internal_entry_returned(); /* not reached: we were released */
