@@ -9,37 +9,9 @@
  *    64-bit FP registers, FR=1; n32 saves only the even ones f20-f30).
  *    ra ($31) is written by the call instruction; we keep it as the resume
  *    address.
- *  - FP control and status: the rule every file of this port follows
- *    (the jump_, make_ and ontop_ files refer here).  FCSR ($31 of
- *    coprocessor 1) holds both:
- *      RM (0-1), Enables V Z O U I (7-11), FN (21), FO (22), FS (24):
- *        modes, FCSR_CONTROL = 0x01600f83;
- *      Flags (2-6, sticky), Cause (12-17, the exceptions of the last FP
- *        instruction), condition codes FCC0 (23) and FCC1-7 (25-31):
- *        status;
- *      NAN2008 (18), ABS2008 (19), bit 20: fixed for the process by the
- *        kernel (from the ELF header) or reserved; never written with a
- *        new value.
- *    The n64 ABI gives FCSR no convention of its own; C's applies (C11
- *    7.6 <fenv.h>): the FP environment has thread storage duration, and
- *    a function call neither alters its caller's control modes nor clears
- *    its caller's status flags unless documented to.  So the modes belong
- *    to each CONTEXT (fctx_make stores its creator's FCSR: a new context
- *    starts in the creator's modes at fctx_make time) and the status bits
- *    belong to the THREAD: a switch never restores them, so a flag raised in one
- *    context is seen in the next and feclearexcept() in one clears it for
- *    all.  jump/ontop compare the mode bits of the target's saved FCSR
- *    with the current FCSR (read moments earlier to save ours) and write
- *    FCSR only when they differ (a ctc1 to FCSR may serialise the FPU; the
- *    common case, equal modes, writes nothing).  The value written is the
- *    target's modes with the current status, except Cause, which is
- *    written as 0: a ctc1 that sets a Cause bit together with its Enable
- *    bit (or Cause E at all) raises a floating-point exception at once,
- *    and Cause only describes the most recent FP instruction (each FP
- *    instruction rewrites it, and no C interface keeps it).  A set Flag
- *    bit under a newly set Enable raises nothing, so the sticky flags stay
- *    exactly as they were.  FCTX_NO_FPU_CONTROL builds neither save nor
- *    restore FCSR (the slot stays, unused): all contexts share it.
+ *  - FP control and status: FCSR modes per context, status per thread,
+ *    written only when the modes differ and then with Cause zero - the
+ *    rule of both MIPS ports, in mips_shared.h (with FCSR's layout).
  *  - sp is 16-byte aligned at every call; n64 has no argument home area,
  *    so a callee gets nothing above sp that it may write.
  *  - a 2-word struct (fctx_transfer_t, 16 bytes) is returned in v0:v1
@@ -85,9 +57,6 @@
 #define FRAME_F30   0x90
 #define FRAME_F31   0x98
 #define FRAME_SIZE  0xa0
-
-/* FCSR bits that belong to each context (see above). */
-#define FCSR_CONTROL 0x01600f83
 
 #ifdef __ASSEMBLER__
 /*
@@ -148,35 +117,8 @@
     .endr
     .endm
 
-/* The FCSR part of jump/ontop (rule above; noreorder code).  Save: our
- * FCSR, also kept in \cur for the restore.  Restore (sp = the target's
- * frame): \cur = our FCSR still, \t1 and \t2 scratch. */
-    .macro fctx_fcsr_save cur
-    cfc1    \cur, $31                   /* FCSR -> GPR */
-    sw      \cur, FRAME_FCSR($sp)
-    .endm
-
-    .macro fctx_fcsr_restore cur, t1, t2
-    lw      \t1, FRAME_FCSR($sp)        /* the target's saved FCSR */
-    lui     \t2, FCSR_CONTROL >> 16
-    xor     \t1, \t1, \cur              /* bits where it differs from ours */
-    ori     \t2, \t2, FCSR_CONTROL & 0xffff
-    and     \t1, \t1, \t2               /* ... among the modes */
-    beq     \t1, $0, 1f                 /* same modes: no write */
-    xor     \cur, \cur, \t1             /* delay slot (harmless if taken):
-                                           our status, its modes */
-    ins     \cur, $0, 12, 6             /* Cause = 0: no exception on ctc1
-                                           (ins: MIPS64r2, Debian's baseline) */
-    ctc1    \cur, $31
-1:
-    .endm
 #endif
 
-/* Functions (format.h): every instruction is placed as written, delay
- * slots included. */
-#define FCTX_FUNC_ALIGN 3
-#define FCTX_FUNC_PRE   .set noreorder; .set nomacro;
-#define FCTX_FUNC_CLOSE .set macro; .set reorder;
-#include "format.h"
+#include "mips_shared.h"       /* FCSR save/restore, function knobs */
 
 #endif

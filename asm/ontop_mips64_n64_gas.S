@@ -22,7 +22,7 @@ FCTX_FUNC_BEGIN(fctx_ontop)
 #ifdef __mips_hard_float
 #ifndef FCTX_NO_FPU_CONTROL
     fctx_fcsr_save $12                  /* modes per context, flags per
-                                           thread: see frame_mips64_n64.h */
+                                           thread: see mips_shared.h */
 #endif
     fctx_fprs sdc1
 #endif
