@@ -58,67 +58,29 @@
 #define FRAME_F31   0x98
 #define FRAME_SIZE  0xa0
 
+/* General registers at their full width (mips_shared.h). */
+#define FCTX_MIPS_REG_S sd
+#define FCTX_MIPS_REG_L ld
+#define FCTX_MIPS_ADDIU daddiu
+
 #ifdef __ASSEMBLER__
 /*
  * fctx_gprs op / fctx_fprs op: `op` (sd or ld; sdc1 or ldc1) every
  * callee-saved integer register (s0-s7, fp, gp) / FP register (f24-f31)
- * to or from its slot in the frame at sp; jump and ontop save and restore
- * the same set (ra and FCSR are handled there).
- *
- * With their CFI (CFA = sp + FRAME_SIZE from the allocation on; DWARF:
- * GPR n = n, FPR fn = 32 + n), emitted after the whole run, which is exact
- * at every instruction: during the stores each register still holds its
- * value (the CIE's "same value"); from the stores on the rules are the
- * slots, and stay so across the stack switch - `to`'s frame has the same
- * shape, so its slots hold `to`'s values while the registers still hold
- * ours, until the loads (without the rules an unwinder walks `to`'s
- * fp-based frames with our s8: issue 18); after the loads registers and
- * slots agree and the rules go back to "same value", which stays right
- * once the frame is popped (no red zone).
+ * to or from its slot in the frame at sp, with their CFI (DWARF: GPR n =
+ * n, FPR fn = 32 + n; why it is exact: fctx_mips_regs in mips_shared.h);
+ * jump and ontop save and restore the same set (fctx_save_state,
+ * fctx_load_state).
  */
     .macro fctx_gprs op
-    \op     $16, FRAME_S0($sp)
-    \op     $17, FRAME_S1($sp)
-    \op     $18, FRAME_S2($sp)
-    \op     $19, FRAME_S3($sp)
-    \op     $20, FRAME_S4($sp)
-    \op     $21, FRAME_S5($sp)
-    \op     $22, FRAME_S6($sp)
-    \op     $23, FRAME_S7($sp)
-    \op     $30, FRAME_FP($sp)
-    \op     $28, FRAME_GP($sp)
-    .ifc \op, sd
-    .irp n, 16,17,18,19,20,21,22,23
-    .cfi_offset \n, FRAME_S0 + 8 * (\n - 16) - FRAME_SIZE
-    .endr
-    .cfi_offset 30, FRAME_FP - FRAME_SIZE
-    .cfi_offset 28, FRAME_GP - FRAME_SIZE
-    .else
-    .irp n, 16,17,18,19,20,21,22,23,30,28
-    .cfi_restore \n
-    .endr
-    .endif
+    fctx_mips_regs \op, sd, 0, , FRAME_S0, 8, 0, 16,17,18,19,20,21,22,23,30,28
     .endm
     .macro fctx_fprs op
-    \op     $f24, FRAME_F24($sp)
-    \op     $f25, FRAME_F25($sp)
-    \op     $f26, FRAME_F26($sp)
-    \op     $f27, FRAME_F27($sp)
-    \op     $f28, FRAME_F28($sp)
-    \op     $f29, FRAME_F29($sp)
-    \op     $f30, FRAME_F30($sp)
-    \op     $f31, FRAME_F31($sp)
-    .irp n, 24,25,26,27,28,29,30,31
-    .ifc \op, sdc1
-    .cfi_offset 32 + \n, FRAME_F24 + 8 * (\n - 24) - FRAME_SIZE
-    .else
-    .cfi_restore 32 + \n
-    .endif
-    .endr
+    fctx_mips_regs \op, sdc1, 32, f, FRAME_F24, 8, 0, 24,25,26,27,28,29,30,31
     .endm
-
 #endif
 
-#include "mips_shared.h"       /* FCSR save/restore, function knobs */
+#include "mips_shared.h"       /* FCSR, register lists, switch halves,
+                                   function knobs */
 
 #endif

@@ -119,76 +119,39 @@
 #define START_TRANSFER 0x10    /* {ctx, data} for the entry */
 #define START_SIZE     0x18
 
-/* Where the even (low) and odd (high) word of an FP slot are. */
-#if defined(__MIPSEB__)
-#  define FPR_EVEN_WORD 4
+/* General registers at their full width (mips_shared.h). */
+#define FCTX_MIPS_REG_S sw
+#define FCTX_MIPS_REG_L lw
+#define FCTX_MIPS_ADDIU addiu
+
+/* FP64 code (__mips_fpr == 64, FR=1 only): the odd FP registers are
+ * caller-saved, not in the slots; otherwise the CFI names them as the
+ * slots' other words (FR=0 pairs), as gcc's CFI does for its own saves. */
+#if defined(__mips_fpr) && __mips_fpr == 64
+#  define FCTX_FPR_PAIRS 0
 #else
-#  define FPR_EVEN_WORD 0
+#  define FCTX_FPR_PAIRS 1
 #endif
 
 #ifdef __ASSEMBLER__
 /*
  * fctx_gprs op / fctx_fprs op: `op` (sw or lw; sdc1 or ldc1) every
- * callee-saved integer register (s0-s7, fp) / FP register (f20-f30 even,
- * see above) to or from its slot in the frame at sp; jump and ontop save
- * and restore the same set (ra, the result pointer and FCSR are handled
- * there).
- *
- * With their CFI (CFA = sp + FRAME_SIZE from the allocation on; DWARF:
- * GPR n = n, FPR fn = 32 + n), emitted after the whole run, exact at
- * every instruction for the same reasons as on mips64 (frame_mips64_n64.h):
- * during the stores each register still holds its value; from the stores
- * on the rules are the slots, which after the stack switch hold `to`'s
- * values (same frame shape) until the loads; after the loads registers
- * and slots agree and the rules go back to "same value".  An FP slot is
- * described as gcc describes its own sdc1 saves: the even register at its
- * word and, except in FP64 code (odd registers caller-saved, not saved),
- * the odd register at the other word.
+ * callee-saved integer register (s0-s7, fp) / FP register (the even
+ * f20-f30, see above) to or from its slot in the frame at sp, with their
+ * CFI (DWARF: GPR n = n, FPR fn = 32 + n; why it is exact: fctx_mips_regs
+ * in mips_shared.h); jump and ontop save and restore the same set
+ * (fctx_save_state, fctx_load_state; the result pointer is stored by the
+ * asm files).
  */
     .macro fctx_gprs op
-    \op     $16, FRAME_S0($sp)
-    \op     $17, FRAME_S1($sp)
-    \op     $18, FRAME_S2($sp)
-    \op     $19, FRAME_S3($sp)
-    \op     $20, FRAME_S4($sp)
-    \op     $21, FRAME_S5($sp)
-    \op     $22, FRAME_S6($sp)
-    \op     $23, FRAME_S7($sp)
-    \op     $30, FRAME_FP($sp)
-    .ifc \op, sw
-    .irp n, 16,17,18,19,20,21,22,23
-    .cfi_offset \n, FRAME_S0 + 4 * (\n - 16) - FRAME_SIZE
-    .endr
-    .cfi_offset 30, FRAME_FP - FRAME_SIZE
-    .else
-    .irp n, 16,17,18,19,20,21,22,23,30
-    .cfi_restore \n
-    .endr
-    .endif
+    fctx_mips_regs \op, sw, 0, , FRAME_S0, 4, 0, 16,17,18,19,20,21,22,23,30
     .endm
     .macro fctx_fprs op
-    \op     $f20, FRAME_F20($sp)
-    \op     $f22, FRAME_F22($sp)
-    \op     $f24, FRAME_F24($sp)
-    \op     $f26, FRAME_F26($sp)
-    \op     $f28, FRAME_F28($sp)
-    \op     $f30, FRAME_F30($sp)
-    .irp n, 20,22,24,26,28,30
-    .ifc \op, sdc1
-    .cfi_offset 32 + \n, FRAME_F20 + 4 * (\n - 20) + FPR_EVEN_WORD - FRAME_SIZE
-#if !defined(__mips_fpr) || __mips_fpr != 64
-    .cfi_offset 33 + \n, FRAME_F20 + 4 * (\n - 20) + 4 - FPR_EVEN_WORD - FRAME_SIZE
-#endif
-    .else
-    .cfi_restore 32 + \n
-#if !defined(__mips_fpr) || __mips_fpr != 64
-    .cfi_restore 33 + \n
-#endif
-    .endif
-    .endr
+    fctx_mips_regs \op, sdc1, 32, f, FRAME_F20, 8, FCTX_FPR_PAIRS, 20,22,24,26,28,30
     .endm
 #endif
 
-#include "mips_shared.h"       /* FCSR save/restore, function knobs */
+#include "mips_shared.h"       /* FCSR, register lists, switch halves,
+                                   function knobs */
 
 #endif

@@ -15,32 +15,14 @@
 #include "frame_mips_o32.h"
 
 FCTX_FUNC_BEGIN(fctx_jump)
-    addiu   $sp, $sp, -FRAME_SIZE       /* below our caller's sp (its 16-byte
-                                           save area above is ours, unused) */
-    .cfi_adjust_cfa_offset FRAME_SIZE
-    fctx_gprs sw
-    sw      $31, FRAME_RA($sp)          /* our resume address */
-    .cfi_offset 31, FRAME_RA - FRAME_SIZE
+    fctx_save_state                     /* our frame, registers, FCSR
+                                           (mips_shared.h); the 16-byte save
+                                           area above is ours, unused */
     sw      $4, FRAME_RESULT($sp)       /* where our result goes, later */
-#ifdef __mips_hard_float
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fcsr_save $12                  /* modes per context, flags per
-                                           thread: see mips_shared.h */
-#endif
-    fctx_fprs sdc1
-#endif
-
     move    $13, $sp                    /* our context, for `to` */
     move    $sp, $5                     /* switch stacks; `to` has the same
                                            frame shape, so the CFI holds */
-    fctx_gprs lw
-    lw      $25, FRAME_RA($sp)          /* where `to` resumes, in t9 */
-#ifdef __mips_hard_float
-    fctx_fprs ldc1
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fcsr_restore $12, $14, $15     /* only if the modes differ */
-#endif
-#endif
+    fctx_load_state $25                 /* `to`'s; it resumes through t9 */
     lw      $2, FRAME_RESULT($sp)       /* `to`'s result pointer; also its
                                            v0, as o32 returns it */
     sw      $13, 0($2)                  /* `to`'s result: .ctx = us */

@@ -38,22 +38,8 @@ FCTX_FUNC_BEGIN(fctx_make)
     sw      $0, \off($2)                /* +0.0 (both words) */
     sw      $0, \off + 4($2)
     .endr
-    sw      $0, FRAME_FCSR($2)
-#if defined(__mips_hard_float) && !defined(FCTX_NO_FPU_CONTROL)
-    cfc1    $12, $31                    /* start with the creator's modes */
-    sw      $12, FRAME_FCSR($2)
-#endif
-    /* Position-independent stub address without touching gp: bal puts
-       the pc in ra (saved around it), the distance is an assembly-time
-       constant. */
-    move    $13, $31
-    bal     1f
-    nop                                 /* delay slot */
-1:  addiu   $12, $31, fctx_context_resume - 1b
-    move    $31, $13
-    jr      $31
-    sw      $12, FRAME_RA($2)           /* delay slot: first resume lands
-                                           in the stub */
+    fctx_make_finish                    /* FCSR, resume address = the stub,
+                                           return (mips_shared.h) */
 FCTX_FUNC_END(fctx_make)
 
 /*
@@ -68,15 +54,8 @@ FCTX_FUNC_END(fctx_make)
  * undefined: unwinders and debuggers stop here.
  */
 FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
-    .cfi_undefined 31
-    nop                                 /* an ontop fn "returns" to the label
-                                           below; unwinders look up return
-                                           address - 1, which must fall in
-                                           this FDE, not fctx_make's */
-fctx_context_resume:
-    bal     2f                          /* our pc, to locate the GOT */
-    nop                                 /* delay slot */
-2:  lui     $28, %hi(_gp_disp)          /* _gp_disp = gp - address of this
+    fctx_stub_entry                     /* outermost frame; ra = pc at 2 */
+    lui     $28, %hi(_gp_disp)          /* _gp_disp = gp - address of this
                                            lui (the pair below), i.e. - ra */
     addiu   $28, $28, %lo(_gp_disp)
     addu    $28, $28, $31

@@ -19,32 +19,13 @@
 #include "frame_mips_o32.h"
 
 FCTX_FUNC_BEGIN(fctx_ontop)
-    addiu   $sp, $sp, -FRAME_SIZE       /* same frame as fctx_jump */
-    .cfi_adjust_cfa_offset FRAME_SIZE
-    fctx_gprs sw
-    sw      $31, FRAME_RA($sp)
-    .cfi_offset 31, FRAME_RA - FRAME_SIZE
+    fctx_save_state                     /* same frame as fctx_jump */
     sw      $4, FRAME_RESULT($sp)       /* where our result goes, later */
-#ifdef __mips_hard_float
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fcsr_save $12                  /* modes per context, flags per
-                                           thread: see mips_shared.h */
-#endif
-    fctx_fprs sdc1
-#endif
-
     move    $13, $sp                    /* our context */
     move    $25, $7                     /* fn, in t9 for the PIC call */
     move    $sp, $5                     /* switch stacks */
-    fctx_gprs lw
-    lw      $31, FRAME_RA($sp)          /* fn returns to `to`'s resume point */
-    .cfi_restore 31
-#ifdef __mips_hard_float
-    fctx_fprs ldc1
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fcsr_restore $12, $14, $15     /* only if the modes differ */
-#endif
-#endif
+    fctx_load_state $31                 /* `to`'s; fn returns to its resume
+                                           point */
     lw      $4, FRAME_RESULT($sp)       /* fn's hidden result pointer:
                                            `to`'s pending one */
     move    $5, $13                     /* fn's argument {our context, data}:

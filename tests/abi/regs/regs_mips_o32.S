@@ -89,40 +89,34 @@ regs_read:                                  /* a0 = out */
     .cfi_endproc
     .size   regs_read, . - regs_read
 
-/* Frame (112 bytes): 0..15 argument save area for jumpfn, 16..63 f20-f30,
- * 64..95 s0-s7, 96 s8, 100 ra, 104 caller's FCSR, 108 store pointer;
- * our own arguments load/store at 128/132. */
+/* Frame (152 bytes): 0..15 argument save area for jumpfn, 16..63
+ * f20-f30, 64..135 s0-s7, s8 (8-byte slots, as in load/store), 136 ra,
+ * 140 caller's FCSR, 144 store pointer; our own arguments load/store
+ * at 168/172. */
+#define F_REGS  16
+#define F_GPRS  64
+#define F_RA    136
+#define F_FCSR  140
+#define F_STORE 144
+#define F_SIZE  152
     .globl  regs_switch
     .type   regs_switch, @function
     .p2align 3
 regs_switch:
     .cfi_startproc
-    addiu   $sp, $sp, -112
-    .cfi_adjust_cfa_offset 112
-    sw      $31, 100($sp)
-    .cfi_offset 31, -12
-    sw      $16, 64($sp)
-    sw      $17, 68($sp)
-    sw      $18, 72($sp)
-    sw      $19, 76($sp)
-    sw      $20, 80($sp)
-    sw      $21, 84($sp)
-    sw      $22, 88($sp)
-    sw      $23, 92($sp)
-    sw      $30, 96($sp)
-    sdc1    $f20, 16($sp)
-    sdc1    $f22, 24($sp)
-    sdc1    $f24, 32($sp)
-    sdc1    $f26, 40($sp)
-    sdc1    $f28, 48($sp)
-    sdc1    $f30, 56($sp)
+    addiu   $sp, $sp, -F_SIZE
+    .cfi_adjust_cfa_offset F_SIZE
+    sw      $31, F_RA($sp)
+    .cfi_offset 31, F_RA - F_SIZE
+    gprs    sw, $sp, F_GPRS                 /* the caller's registers */
+    fprs    sdc1, $sp, F_REGS
     cfc1    $12, $31
-    sw      $12, 104($sp)
-    lw      $8, 132($sp)                    /* store */
-    sw      $8, 108($sp)
+    sw      $12, F_FCSR($sp)
+    lw      $8, F_SIZE + 20($sp)            /* store */
+    sw      $8, F_STORE($sp)
     sw      $sp, SP_BEFORE($8)              /* sp before */
     sw      $0, SP_BEFORE + 4($8)
-    lw      $9, 128($sp)                    /* load */
+    lw      $9, F_SIZE + 16($sp)            /* load */
     move    $25, $5                         /* jumpfn, in t9; a0 stays */
     move    $5, $6                          /* to */
     move    $6, $7                          /* data */
@@ -134,7 +128,7 @@ regs_switch:
 #endif
     jalr    $25
     nop                                     /* delay slot */
-    lw      $8, 108($sp)                    /* store; v0 stays untouched */
+    lw      $8, F_STORE($sp)                /* store; v0 stays untouched */
     gprs    sw, $8, 0
     zhi     $8, 0
     fprs    sdc1, $8, W_F20
@@ -145,26 +139,13 @@ regs_switch:
 #endif
     sw      $sp, SP_AFTER($8)               /* sp after */
     sw      $0, SP_AFTER + 4($8)
-    lw      $12, 104($sp)
+    lw      $12, F_FCSR($sp)                /* the caller's state back */
     ctc1    $12, $31
-    lw      $16, 64($sp)
-    lw      $17, 68($sp)
-    lw      $18, 72($sp)
-    lw      $19, 76($sp)
-    lw      $20, 80($sp)
-    lw      $21, 84($sp)
-    lw      $22, 88($sp)
-    lw      $23, 92($sp)
-    lw      $30, 96($sp)
-    ldc1    $f20, 16($sp)
-    ldc1    $f22, 24($sp)
-    ldc1    $f24, 32($sp)
-    ldc1    $f26, 40($sp)
-    ldc1    $f28, 48($sp)
-    ldc1    $f30, 56($sp)
-    lw      $31, 100($sp)
+    gprs    lw, $sp, F_GPRS
+    fprs    ldc1, $sp, F_REGS
+    lw      $31, F_RA($sp)
     jr      $31
-    addiu   $sp, $sp, 112                   /* delay slot */
+    addiu   $sp, $sp, F_SIZE                /* delay slot */
     .cfi_endproc
     .size   regs_switch, . - regs_switch
 
