@@ -42,9 +42,10 @@
  *    rule of both MIPS ports, in mips_shared.h (with FCSR's layout).
  *  - stack: sp is 8-byte aligned at every call, and the caller reserves
  *    the 16-byte argument save area at sp..sp+15 for its callee, which may
- *    store a0-a3 there.  So a switch may only rely on that area being its
- *    own: the frame below goes below sp, and every sp a context is resumed
- *    with has 16 writable bytes above it (for a new context: START_SAVE).
+ *    store a0-a3 there.  jump and ontop put their frame below sp and leave
+ *    that area alone; every sp a context is resumed with has such an area
+ *    above it (a suspended context: its caller's, reserved for the pending
+ *    call; a new one: START_SAVE), which an ontop fn may use.
  *  - fctx_transfer_t (two pointers, 8 bytes) is returned in memory: the
  *    caller passes the result address in a0 and the real arguments shift
  *    by one register; the callee returns that address in v0 (RESULT_IN_

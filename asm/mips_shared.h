@@ -4,8 +4,8 @@
  * their fctx_gprs/fctx_fprs, the two halves of a switch
  * (fctx_save_state, fctx_load_state), the end of fctx_make and the
  * start of the start stub (fctx_make_finish, fctx_stub_entry), and how
- * their functions are opened (format.h knobs).  Included by those frame headers after they define, besides
- * their fctx_gprs/fctx_fprs macros:
+ * their functions are opened (format.h knobs).  Included by those frame
+ * headers after they define, besides their fctx_gprs/fctx_fprs macros:
  *   FRAME_SIZE, FRAME_RA, FRAME_FCSR  their frame's size, resume address
  *                     slot and 4-byte FCSR slot;
  *   FCTX_MIPS_REG_S, FCTX_MIPS_REG_L, FCTX_MIPS_ADDIU
