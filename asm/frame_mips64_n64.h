@@ -9,37 +9,9 @@
  *    64-bit FP registers, FR=1; n32 saves only the even ones f20-f30).
  *    ra ($31) is written by the call instruction; we keep it as the resume
  *    address.
- *  - FP control and status: the rule every file of this port follows
- *    (the jump_, make_ and ontop_ files refer here).  FCSR ($31 of
- *    coprocessor 1) holds both:
- *      RM (0-1), Enables V Z O U I (7-11), FN (21), FO (22), FS (24):
- *        modes, FCSR_CONTROL = 0x01600f83;
- *      Flags (2-6, sticky), Cause (12-17, the exceptions of the last FP
- *        instruction), condition codes FCC0 (23) and FCC1-7 (25-31):
- *        status;
- *      NAN2008 (18), ABS2008 (19), bit 20: fixed for the process by the
- *        kernel (from the ELF header) or reserved; never written with a
- *        new value.
- *    The n64 ABI gives FCSR no convention of its own; C's applies (C11
- *    7.6 <fenv.h>): the FP environment has thread storage duration, and
- *    a function call neither alters its caller's control modes nor clears
- *    its caller's status flags unless documented to.  So the modes belong
- *    to each CONTEXT (fctx_make stores its creator's FCSR: a new context
- *    starts in the creator's modes at fctx_make time) and the status bits
- *    belong to the THREAD: a switch never restores them, so a flag raised in one
- *    context is seen in the next and feclearexcept() in one clears it for
- *    all.  jump/ontop compare the mode bits of the target's saved FCSR
- *    with the current FCSR (read moments earlier to save ours) and write
- *    FCSR only when they differ (a ctc1 to FCSR may serialise the FPU; the
- *    common case, equal modes, writes nothing).  The value written is the
- *    target's modes with the current status, except Cause, which is
- *    written as 0: a ctc1 that sets a Cause bit together with its Enable
- *    bit (or Cause E at all) raises a floating-point exception at once,
- *    and Cause only describes the most recent FP instruction (each FP
- *    instruction rewrites it, and no C interface keeps it).  A set Flag
- *    bit under a newly set Enable raises nothing, so the sticky flags stay
- *    exactly as they were.  FCTX_NO_FPU_CONTROL builds neither save nor
- *    restore FCSR (the slot stays, unused): all contexts share it.
+ *  - FP control and status: FCSR modes per context, status per thread,
+ *    written only when the modes differ and then with Cause zero - the
+ *    rule of both MIPS ports, in mips_shared.h (with FCSR's layout).
  *  - sp is 16-byte aligned at every call; n64 has no argument home area,
  *    so a callee gets nothing above sp that it may write.
  *  - a 2-word struct (fctx_transfer_t, 16 bytes) is returned in v0:v1
@@ -86,97 +58,29 @@
 #define FRAME_F31   0x98
 #define FRAME_SIZE  0xa0
 
-/* FCSR bits that belong to each context (see above). */
-#define FCSR_CONTROL 0x01600f83
+/* General registers at their full width (mips_shared.h). */
+#define FCTX_MIPS_REG_S sd
+#define FCTX_MIPS_REG_L ld
+#define FCTX_MIPS_ADDIU daddiu
 
 #ifdef __ASSEMBLER__
 /*
  * fctx_gprs op / fctx_fprs op: `op` (sd or ld; sdc1 or ldc1) every
  * callee-saved integer register (s0-s7, fp, gp) / FP register (f24-f31)
- * to or from its slot in the frame at sp; jump and ontop save and restore
- * the same set (ra and FCSR are handled there).
- *
- * With their CFI (CFA = sp + FRAME_SIZE from the allocation on; DWARF:
- * GPR n = n, FPR fn = 32 + n), emitted after the whole run, which is exact
- * at every instruction: during the stores each register still holds its
- * value (the CIE's "same value"); from the stores on the rules are the
- * slots, and stay so across the stack switch - `to`'s frame has the same
- * shape, so its slots hold `to`'s values while the registers still hold
- * ours, until the loads (without the rules an unwinder walks `to`'s
- * fp-based frames with our s8: issue 18); after the loads registers and
- * slots agree and the rules go back to "same value", which stays right
- * once the frame is popped (no red zone).
+ * to or from its slot in the frame at sp, with their CFI (DWARF: GPR n =
+ * n, FPR fn = 32 + n; why it is exact: fctx_mips_regs in mips_shared.h);
+ * jump and ontop save and restore the same set (fctx_save_state,
+ * fctx_load_state).
  */
     .macro fctx_gprs op
-    \op     $16, FRAME_S0($sp)
-    \op     $17, FRAME_S1($sp)
-    \op     $18, FRAME_S2($sp)
-    \op     $19, FRAME_S3($sp)
-    \op     $20, FRAME_S4($sp)
-    \op     $21, FRAME_S5($sp)
-    \op     $22, FRAME_S6($sp)
-    \op     $23, FRAME_S7($sp)
-    \op     $30, FRAME_FP($sp)
-    \op     $28, FRAME_GP($sp)
-    .ifc \op, sd
-    .irp n, 16,17,18,19,20,21,22,23
-    .cfi_offset \n, FRAME_S0 + 8 * (\n - 16) - FRAME_SIZE
-    .endr
-    .cfi_offset 30, FRAME_FP - FRAME_SIZE
-    .cfi_offset 28, FRAME_GP - FRAME_SIZE
-    .else
-    .irp n, 16,17,18,19,20,21,22,23,30,28
-    .cfi_restore \n
-    .endr
-    .endif
+    fctx_mips_regs \op, sd, 0, , FRAME_S0, 8, 0, 16,17,18,19,20,21,22,23,30,28
     .endm
     .macro fctx_fprs op
-    \op     $f24, FRAME_F24($sp)
-    \op     $f25, FRAME_F25($sp)
-    \op     $f26, FRAME_F26($sp)
-    \op     $f27, FRAME_F27($sp)
-    \op     $f28, FRAME_F28($sp)
-    \op     $f29, FRAME_F29($sp)
-    \op     $f30, FRAME_F30($sp)
-    \op     $f31, FRAME_F31($sp)
-    .irp n, 24,25,26,27,28,29,30,31
-    .ifc \op, sdc1
-    .cfi_offset 32 + \n, FRAME_F24 + 8 * (\n - 24) - FRAME_SIZE
-    .else
-    .cfi_restore 32 + \n
-    .endif
-    .endr
-    .endm
-
-/* The FCSR part of jump/ontop (rule above; noreorder code).  Save: our
- * FCSR, also kept in \cur for the restore.  Restore (sp = the target's
- * frame): \cur = our FCSR still, \t1 and \t2 scratch. */
-    .macro fctx_fcsr_save cur
-    cfc1    \cur, $31                   /* FCSR -> GPR */
-    sw      \cur, FRAME_FCSR($sp)
-    .endm
-
-    .macro fctx_fcsr_restore cur, t1, t2
-    lw      \t1, FRAME_FCSR($sp)        /* the target's saved FCSR */
-    lui     \t2, FCSR_CONTROL >> 16
-    xor     \t1, \t1, \cur              /* bits where it differs from ours */
-    ori     \t2, \t2, FCSR_CONTROL & 0xffff
-    and     \t1, \t1, \t2               /* ... among the modes */
-    beq     \t1, $0, 1f                 /* same modes: no write */
-    xor     \cur, \cur, \t1             /* delay slot (harmless if taken):
-                                           our status, its modes */
-    ins     \cur, $0, 12, 6             /* Cause = 0: no exception on ctc1
-                                           (ins: MIPS64r2, Debian's baseline) */
-    ctc1    \cur, $31
-1:
+    fctx_mips_regs \op, sdc1, 32, f, FRAME_F24, 8, 0, 24,25,26,27,28,29,30,31
     .endm
 #endif
 
-/* Functions (format.h): every instruction is placed as written, delay
- * slots included. */
-#define FCTX_FUNC_ALIGN 3
-#define FCTX_FUNC_PRE   .set noreorder; .set nomacro;
-#define FCTX_FUNC_CLOSE .set macro; .set reorder;
-#include "format.h"
+#include "mips_shared.h"       /* FCSR, register lists, switch halves,
+                                   function knobs */
 
 #endif

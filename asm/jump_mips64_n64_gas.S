@@ -12,30 +12,12 @@
 #include "frame_mips64_n64.h"
 
 FCTX_FUNC_BEGIN(fctx_jump)
-    daddiu  $sp, $sp, -FRAME_SIZE       /* below our caller's sp: ours now */
-    .cfi_adjust_cfa_offset FRAME_SIZE
-    fctx_gprs sd
-    sd      $31, FRAME_RA($sp)          /* our resume address */
-    .cfi_offset 31, FRAME_RA - FRAME_SIZE
-#ifdef __mips_hard_float
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fcsr_save $12                  /* modes per context, flags per
-                                           thread: see frame_mips64_n64.h */
-#endif
-    fctx_fprs sdc1
-#endif
-
+    fctx_save_state                     /* our frame, registers, FCSR
+                                           (mips_shared.h) */
     move    $2, $sp                     /* v0: our context, for `to` */
     move    $sp, $4                     /* switch stacks; `to` has the same
                                            frame shape, so the CFI holds */
-    fctx_gprs ld
-    ld      $25, FRAME_RA($sp)          /* where `to` resumes, in t9 */
-#ifdef __mips_hard_float
-    fctx_fprs ldc1
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fcsr_restore $12, $14, $15      /* only if the modes differ */
-#endif
-#endif
+    fctx_load_state $25                 /* `to`'s; it resumes through t9 */
     move    $3, $5                      /* v1: data */
     jr      $25
     daddiu  $sp, $sp, FRAME_SIZE        /* delay slot: pop the frame */

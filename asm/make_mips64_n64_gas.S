@@ -35,22 +35,8 @@ FCTX_FUNC_BEGIN(fctx_make)
     sd      $0, FRAME_F29($2)
     sd      $0, FRAME_F30($2)
     sd      $0, FRAME_F31($2)
-    sd      $0, FRAME_FCSR($2)
-#if defined(__mips_hard_float) && !defined(FCTX_NO_FPU_CONTROL)
-    cfc1    $12, $31                    /* start with the creator's modes */
-    sw      $12, FRAME_FCSR($2)
-#endif
-    /* Position-independent stub address without touching gp: bal puts
-       the pc in ra (saved around it), the distance is an assembly-time
-       constant. */
-    move    $13, $31
-    bal     1f
-    nop                                 /* delay slot */
-1:  daddiu  $12, $31, fctx_context_resume - 1b
-    move    $31, $13
-    jr      $31
-    sd      $12, FRAME_RA($2)           /* delay slot: first resume lands
-                                           in the stub */
+    fctx_make_finish                    /* FCSR, resume address = the stub,
+                                           return (mips_shared.h) */
 FCTX_FUNC_END(fctx_make)
 
 /*
@@ -63,15 +49,8 @@ FCTX_FUNC_END(fctx_make)
  * return address is marked undefined: unwinders and debuggers stop here.
  */
 FCTX_LOCAL_FUNC_BEGIN(fctx_context_start)
-    .cfi_undefined 31
-    nop                                 /* an ontop fn "returns" to the label
-                                           below; unwinders look up return
-                                           address - 1, which must fall in
-                                           this FDE, not fctx_make's */
-fctx_context_resume:
-    bal     2f                          /* our pc, to locate the GOT */
-    nop                                 /* delay slot */
-2:  lui     $28, %hi(%neg(%gp_rel(2b)))
+    fctx_stub_entry                     /* outermost frame; ra = pc at 2 */
+    lui     $28, %hi(%neg(%gp_rel(2b)))
     daddu   $28, $28, $31
     daddiu  $28, $28, %lo(%neg(%gp_rel(2b)))
     move    $4, $2                      /* transfer -> entry's a0:a1 */

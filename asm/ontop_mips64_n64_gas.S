@@ -14,31 +14,12 @@
 #include "frame_mips64_n64.h"
 
 FCTX_FUNC_BEGIN(fctx_ontop)
-    daddiu  $sp, $sp, -FRAME_SIZE       /* same frame as fctx_jump */
-    .cfi_adjust_cfa_offset FRAME_SIZE
-    fctx_gprs sd
-    sd      $31, FRAME_RA($sp)
-    .cfi_offset 31, FRAME_RA - FRAME_SIZE
-#ifdef __mips_hard_float
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fcsr_save $12                  /* modes per context, flags per
-                                           thread: see frame_mips64_n64.h */
-#endif
-    fctx_fprs sdc1
-#endif
-
+    fctx_save_state                     /* same frame as fctx_jump */
     move    $13, $sp                    /* our context */
     move    $25, $6                     /* fn, in t9 for the PIC call */
     move    $sp, $4                     /* switch stacks */
-    fctx_gprs ld
-    ld      $31, FRAME_RA($sp)          /* fn returns to `to`'s resume point */
-    .cfi_restore 31
-#ifdef __mips_hard_float
-    fctx_fprs ldc1
-#ifndef FCTX_NO_FPU_CONTROL
-    fctx_fcsr_restore $12, $14, $15      /* only if the modes differ */
-#endif
-#endif
+    fctx_load_state $31                 /* `to`'s; fn returns to its resume
+                                           point */
     move    $4, $13                     /* fn's argument {our context, data}:
                                            a0 = context, a1 = data (already) */
     jr      $25                         /* tail call fn */

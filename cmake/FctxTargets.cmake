@@ -83,6 +83,7 @@ fctx_abi(ppc64   elfv1  PROBE "defined(__powerpc64__) && (!defined(_CALL_ELF) ||
 fctx_abi(s390x   sysv   PROBE "defined(__s390x__)"                                              FRAME frame_s390x_sysv.h   RESULT_IN_MEMORY ON  BACK_CHAIN -mbackchain FP_CONTROL fpc         FRAME_WALK OFF)
 fctx_abi(mips64  n64    PROBE "defined(__mips64) && defined(_ABI64) && _MIPS_SIM == _ABI64"    FRAME frame_mips64_n64.h   RESULT_IN_MEMORY OFF BACK_CHAIN OFF         FP_CONTROL fcsr        FRAME_WALK OFF)
 fctx_abi(ppc     sysv   PROBE "defined(__powerpc__) && !defined(__powerpc64__) && !defined(_SOFT_FLOAT) && !defined(__NO_FPRS__) && !defined(__ALTIVEC__) && !defined(__SPE__)" FRAME frame_ppc_sysv.h RESULT_IN_MEMORY ON BACK_CHAIN ON FP_CONTROL fpscr FRAME_WALK OFF)
+fctx_abi(mips    o32    PROBE "defined(__mips__) && defined(_ABIO32) && _MIPS_SIM == _ABIO32"  FRAME frame_mips_o32.h     RESULT_IN_MEMORY ON  BACK_CHAIN OFF         FP_CONTROL fcsr        FRAME_WALK OFF)
 
 #           target                REGS                       EMULATOR               TESTED            PROPERTY_NOTE         ABI_TESTS
 fctx_target(x86_64_sysv_elf_gas   REGS regs_x86_64_sysv.S    EMULATOR none          TESTED run      PROPERTY_NOTE x86     ABI_TESTS test_resume_tail_call test_target_probe test_sigprof_backtrace test_ports_gdb_backtrace)
@@ -99,6 +100,7 @@ fctx_target(ppc64_elfv1_elf_gas   REGS regs_ppc64_elfv1.S    EMULATOR qemu-ppc64
 fctx_target(s390x_sysv_elf_gas    REGS regs_s390x_sysv.S     EMULATOR qemu-s390x    TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
 fctx_target(mips64_n64_elf_gas    REGS regs_mips64_n64.S     EMULATOR qemu-mips64el TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
 fctx_target(ppc_sysv_elf_gas      REGS regs_ppc_sysv.S       EMULATOR qemu-ppc      TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
+fctx_target(mips_o32_elf_gas      REGS regs_mips_o32.S       EMULATOR qemu-mipsel   TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
 # Assemble-checked only (no runner here): Mach-O (a universal build works:
 # each file dispatches per slice) and Windows on ARM64 (clang, GAS syntax).
 fctx_target(x86_64_sysv_macho_gas REGS regs_x86_64_sysv.S    EMULATOR none          TESTED assemble PROPERTY_NOTE none    ABI_TESTS none)

@@ -77,7 +77,7 @@ typedef fctx_transfer_t (*fctx_ontop_fn)(fctx_transfer_t);
  *    precision control.  x86: the x87 control word and MXCSR bits 6-15;
  *    AArch64: FPCR; ARM32: the FPSCR mode bits; RISC-V: frm; ppc64: the
  *    FPSCR enable and rounding fields; s390x: the FPC masks and rounding
- *    modes; mips64: the FCSR rounding mode, enables and FS.  A context
+ *    modes; MIPS: the FCSR rounding mode, enables and FS.  A context
  *    resumes with its own modes, whatever others set meanwhile.
  *  - Exception status flags belong to the THREAD and are never changed by a
  *    switch: x86 MXCSR bits 0-5 and the x87 status word, AArch64 FPSR,
@@ -90,7 +90,7 @@ typedef fctx_transfer_t (*fctx_ontop_fn)(fctx_transfer_t);
  *  - A switch never raises an FP trap by itself.  Where enabling a trap
  *    while its flag is set would fire it (x86 x87, ppc64 FPSCR), a switch
  *    that loads a context's trap enables first clears exactly the flags
- *    those newly enabled traps would fire on; mips64 loads FCSR with Cause
+ *    those newly enabled traps would fire on; MIPS loads FCSR with Cause
  *    zero.  Elsewhere (SSE, Arm, RISC-V, s390x) a flag that is already set
  *    never traps, and nothing is cleared.
  *
