@@ -1,7 +1,8 @@
 #!/bin/bash
-# gdb backtraces in contexts of the qemu-user ports (AArch64, RISC-V 64,
-# the table's rows whose ABI_TESTS name test_ports_gdb_backtrace), through
-# qemu-user's gdb stub (a unix socket: no port clashes), and natively under the host gdb when no
+# gdb backtraces in contexts of the qemu-user ports (the rows of
+# cmake/FctxTargets.cmake whose ABI_TESTS name test_ports_gdb_backtrace),
+# through qemu-user's gdb stub (a unix socket: no port clashes), and natively
+# under the host gdb when no
 # emulator command is given (x86-64).  gdb_ports is built with frame pointers and
 # calls the switches through wrappers built without (sw_jump, sw_ontop in
 # gdb_ports_switch.c): on both sides of a switch a stack-pointer-based
