@@ -7,8 +7,8 @@
  * Layout, sizes and limits: docs/abi-wasm.md.
  *
  * A context (fctx_t) is the address of a struct ctx_record.  A made context
- * keeps its record at the top of the stack it was given, its Asyncify buffer
- * below that and its C stack below the buffer.  The thread's original
+ * keeps its record at the top of the stack it was given, its C stack below
+ * that and its Asyncify buffer at the bottom.  The thread's original
  * context (main(), or whatever first calls fctx_jump) has one record per
  * thread, here.  A switch writes what the target's pending switch returns
  * into the target's record, makes the target the running record, and swaps.
@@ -109,11 +109,13 @@ fctx_t fctx_make(void *stack_top, size_t stack_size, fctx_entry_fn entry)
     uintptr_t rec_at = (top - sizeof(struct ctx_record)) & ~(uintptr_t)15;
     if (rec_at < bottom || rec_at - bottom < FCTX_WASM_MIN_STACK)
         return NULL;
-    /* Below the record: the Asyncify buffer (a quarter of the rest), then
-     * the C stack. */
+    /* Below the record the C stack, growing down to the Asyncify buffer (a
+     * quarter of the rest) at the bottom: Asyncify finds an overflow of its
+     * buffer only after the unwind, so what it overwrites must be the
+     * suspended context's own memory, never its record. */
     size_t rest = rec_at - bottom;
     size_t async_size = (rest / FCTX_WASM_ASYNCIFY_SHARE) & ~(size_t)15;
-    uintptr_t async_at = rec_at - async_size;
+    uintptr_t c_stack_at = bottom + async_size;
     struct ctx_record *rec = (struct ctx_record *)rec_at;
     uintptr_t tag = (uintptr_t)entry & FCTX_WASM_ENTRY_TOP;
     rec->entry = (fctx_entry_fn)(void (*)(void))((uintptr_t)entry & ~(uintptr_t)FCTX_WASM_ENTRY_TOP);
@@ -122,7 +124,7 @@ fctx_t fctx_make(void *stack_top, size_t stack_size, fctx_entry_fn entry)
     rec->ontop = NULL;
     rec->in.ctx = NULL;
     rec->in.data = NULL;
-    emscripten_fiber_init(&rec->fiber, start, rec, (void *)bottom, async_at - bottom,
-                          (void *)async_at, async_size);
+    emscripten_fiber_init(&rec->fiber, start, rec, (void *)c_stack_at, rec_at - c_stack_at,
+                          (void *)bottom, async_size);
     return rec;
 }
