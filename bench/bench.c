@@ -347,7 +347,10 @@ static int fp_state_supported(enum bench_fp_state st)
 #if !defined(FE_TOWARDZERO) || defined(FCTX_NO_FPU_CONTROL_LIB)
     return ENOTSUP; /* no second mode, or this library leaves modes to the thread */
 #else
-    return 0;
+    /* Declared but not settable: WebAssembly rounds to nearest only. */
+    int settable = fesetround(FE_TOWARDZERO) == 0 && fegetround() == FE_TOWARDZERO;
+    fesetround(FE_TONEAREST);
+    return settable ? 0 : ENOTSUP;
 #endif
 }
 
@@ -755,10 +758,45 @@ static long long rss_bytes(void)
     return ok ? resident * (long long)sysconf(_SC_PAGESIZE) : -1;
 }
 
+/* A plain call through a function pointer the compiler cannot see through
+ * (two calls per iteration, like the two switches of a ping-pong): the
+ * unit the switches are compared with where Boost.Context is not built
+ * (cross targets without Boost, wasm under node; docs/abi-wasm.md). */
+static void *(*volatile call_target)(void *);
+
+static void *call_identity(void *p)
+{
+    return p;
+}
+
+static int call_token;
+
+static int call_setup(void **out)
+{
+    call_target = call_identity;
+    *out = &call_token;
+    return 0;
+}
+
+static int call_run(void *state, long iters)
+{
+    void *p = state;
+    for (long i = 0; i < iters; ++i)
+        p = call_target(call_target(p));
+    return p == state ? 0 : -1;
+}
+
+static void call_teardown(void *state)
+{
+    (void)state;
+}
+
 /* ------------------------------------------------------------------ */
 /* The case table. */
 
 static const struct bench_case fctx_cases[] = {
+    {"call", "switch", "plain indirect call (baseline without Boost)", NULL, 2.0, call_setup,
+     call_run, call_teardown},
     {"jump", "switch", "fctx_jump (default: FP control modes per context)", "boost_jump", 2.0,
      jump_setup, jump_run, raw_teardown},
 #ifdef FCTX_BENCH_HAVE_NOFPU

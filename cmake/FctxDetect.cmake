@@ -49,6 +49,8 @@ const char fctx_probe_format[] = "FCTX_DETECT_FORMAT:macho:END";
 const char fctx_probe_format[] = "FCTX_DETECT_FORMAT:pe:END";
 #elif defined(__ELF__)
 const char fctx_probe_format[] = "FCTX_DETECT_FORMAT:elf:END";
+#elif defined(__wasm__)
+const char fctx_probe_format[] = "FCTX_DETECT_FORMAT:wasm:END";
 #endif
 ]=])
   file(WRITE "${dir}/probe.c" "${src}")

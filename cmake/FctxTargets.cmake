@@ -2,7 +2,8 @@
 #
 # fctx_abi(<arch> <abi> ...) rows: one per calling convention, the facts its
 # asm and tests rely on.  Its asm files are asm/{jump,make,ontop}_<arch>_<abi>_
-# <assembler>.S (.asm for masm), for every object format.
+# <assembler>.S (.asm for masm), for every object format; a switch written
+# in C (implementation c) is src/switch/<arch>_<abi>.c instead.
 #   PROBE             C preprocessor condition, true exactly when the target
 #                     compiler generates code for this ABI: the build's
 #                     target probe is generated from these (FctxDetect.cmake)
@@ -13,9 +14,13 @@
 #   FP_CONTROL        FP control registers each context owns
 #   FRAME_WALK        frame records a frame-pointer walk can follow through
 #                     a switch (test_framewalk knows their layout)
+#   LINK_OPTIONS      (optional) link options every program using the switch
+#                     needs; the fctx target passes them on (INTERFACE)
 #
-# fctx_target(<arch>_<abi>_<format>_<assembler> ...) rows: one per build the
-# project supports; <format> is elf, macho or pe, <assembler> gas or masm.
+# fctx_target(<arch>_<abi>_<format>_<impl> ...) rows: one per build the
+# project supports; <format> is elf, macho, pe or wasm, <impl> the assembler
+# of the asm files (gas or masm) or c (the switch is C code over the
+# platform's own context API).
 #   REGS              register-test helper in tests/abi/regs/ (none: no runner)
 #   EMULATOR          what runs the tests (qemu-<arch>, wine, none)
 #   TESTED            run (tests run) or assemble (assemble-checked only)
@@ -27,7 +32,7 @@
 #
 # After fctx_select_target(<name>), FCTX_TARGET_<PROP> holds every property
 # of the row and of its ABI, plus FCTX_TARGET_ASM (<arch>_<abi>, the asm file
-# stem) and FCTX_TARGET_FORMAT.  A row missing a property, or with one it
+# stem, or of the C switch) and FCTX_TARGET_FORMAT.  A row missing a property, or with one it
 # does not know, is a configure error.
 set(FCTX_SUPPORTED_ABIS)
 set(FCTX_SUPPORTED_TARGETS)
@@ -50,7 +55,8 @@ macro(_fctx_row kind name one multi)
 endmacro()
 
 macro(fctx_abi arch abi)
-  _fctx_row(abi ${arch}_${abi} "PROBE;FRAME;RESULT_IN_MEMORY;BACK_CHAIN;FRAME_WALK" "FP_CONTROL" ${ARGN})
+  _fctx_row(abi ${arch}_${abi} "PROBE;FRAME;RESULT_IN_MEMORY;BACK_CHAIN;FRAME_WALK" "FP_CONTROL;LINK_OPTIONS" ${ARGN})
+  set(_FCTX_abi_${arch}_${abi}_LINK_OPTIONS "${_R_LINK_OPTIONS}")
   set(_FCTX_abi_${arch}_${abi}_ARCH ${arch})
   set(_FCTX_abi_${arch}_${abi}_ABI ${abi})
   list(APPEND FCTX_SUPPORTED_ABIS ${arch}_${abi})
@@ -58,8 +64,8 @@ endmacro()
 
 macro(fctx_target name)
   _fctx_row(target ${name} "REGS;EMULATOR;TESTED;PROPERTY_NOTE" "ABI_TESTS" ${ARGN})
-  if(NOT "${name}" MATCHES "^(.+)_(elf|macho|pe)_(gas|masm)$")
-    message(FATAL_ERROR "fctx_target(${name}): not <arch>_<abi>_<elf|macho|pe>_<gas|masm>")
+  if(NOT "${name}" MATCHES "^(.+)_(elf|macho|pe|wasm)_(gas|masm|c)$")
+    message(FATAL_ERROR "fctx_target(${name}): not <arch>_<abi>_<elf|macho|pe|wasm>_<gas|masm|c>")
   endif()
   if(NOT "${CMAKE_MATCH_1}" IN_LIST FCTX_SUPPORTED_ABIS)
     message(FATAL_ERROR "fctx_target(${name}): no fctx_abi() row for ${CMAKE_MATCH_1}")
@@ -84,6 +90,11 @@ fctx_abi(s390x   sysv   PROBE "defined(__s390x__)"                              
 fctx_abi(mips64  n64    PROBE "defined(__mips64) && defined(_ABI64) && _MIPS_SIM == _ABI64"    FRAME frame_mips64_n64.h   RESULT_IN_MEMORY OFF BACK_CHAIN OFF         FP_CONTROL fcsr        FRAME_WALK OFF)
 fctx_abi(ppc     sysv   PROBE "defined(__powerpc__) && !defined(__powerpc64__) && !defined(_SOFT_FLOAT) && !defined(__NO_FPRS__) && !defined(__ALTIVEC__) && !defined(__SPE__)" FRAME frame_ppc_sysv.h RESULT_IN_MEMORY ON BACK_CHAIN ON FP_CONTROL fpscr FRAME_WALK OFF)
 fctx_abi(mips    o32    PROBE "defined(__mips__) && defined(_ABIO32) && _MIPS_SIM == _ABIO32"  FRAME frame_mips_o32.h     RESULT_IN_MEMORY ON  BACK_CHAIN OFF         FP_CONTROL fcsr        FRAME_WALK OFF)
+# WebAssembly has no register file or stack pointer to switch: the C switch
+# sits on Emscripten's fibers (docs/abi-wasm.md), which need Asyncify; static
+# data from 64 KiB up, so that small integers passed as data never equal a
+# static sentinel such as FCTX_FIBER_CANCELED (native: page zero is unmapped).
+fctx_abi(wasm32  emscripten PROBE "defined(__EMSCRIPTEN__) && defined(__wasm32__)"           FRAME none                 RESULT_IN_MEMORY ON  BACK_CHAIN OFF         FP_CONTROL none        FRAME_WALK OFF LINK_OPTIONS -sASYNCIFY -sGLOBAL_BASE=65536)
 
 #           target                REGS                       EMULATOR               TESTED            PROPERTY_NOTE         ABI_TESTS
 fctx_target(x86_64_sysv_elf_gas   REGS regs_x86_64_sysv.S    EMULATOR none          TESTED run      PROPERTY_NOTE x86     ABI_TESTS test_resume_tail_call test_target_probe test_sigprof_backtrace test_ports_gdb_backtrace)
@@ -101,6 +112,7 @@ fctx_target(s390x_sysv_elf_gas    REGS regs_s390x_sysv.S     EMULATOR qemu-s390x
 fctx_target(mips64_n64_elf_gas    REGS regs_mips64_n64.S     EMULATOR qemu-mips64el TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
 fctx_target(ppc_sysv_elf_gas      REGS regs_ppc_sysv.S       EMULATOR qemu-ppc      TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
 fctx_target(mips_o32_elf_gas      REGS regs_mips_o32.S       EMULATOR qemu-mipsel   TESTED run      PROPERTY_NOTE none    ABI_TESTS test_ports_gdb_backtrace)
+fctx_target(wasm32_emscripten_wasm_c REGS none               EMULATOR node          TESTED run      PROPERTY_NOTE none    ABI_TESTS none)
 # Assemble-checked only (no runner here): Mach-O (a universal build works:
 # each file dispatches per slice) and Windows on ARM64 (clang, GAS syntax).
 fctx_target(x86_64_sysv_macho_gas REGS regs_x86_64_sysv.S    EMULATOR none          TESTED assemble PROPERTY_NOTE none    ABI_TESTS none)
@@ -124,7 +136,7 @@ macro(fctx_select_target _fctx_sel)
   foreach(_fctx_p IN LISTS _fctx_target_props ITEMS ASM FORMAT)
     set(FCTX_TARGET_${_fctx_p} "${_FCTX_target_${_fctx_sel}_${_fctx_p}}")
   endforeach()
-  foreach(_fctx_p IN LISTS _fctx_abi_props)
+  foreach(_fctx_p IN LISTS _fctx_abi_props ITEMS LINK_OPTIONS)
     set(FCTX_TARGET_${_fctx_p} "${_FCTX_abi_${FCTX_TARGET_ASM}_${_fctx_p}}")
   endforeach()
 endmacro()

@@ -28,8 +28,10 @@ FCTX_HIDDEN int fctx_internal_overflow_add(const fctx_stack_t *s, const char *na
                                            const void *site);
 FCTX_HIDDEN void fctx_internal_overflow_remove(const fctx_stack_t *s);
 
-/* The address a public function was called from (creation sites). */
-#if defined(__GNUC__) || defined(__clang__)
+/* The address a public function was called from (creation sites).  Not on
+ * Emscripten, where it needs -sUSE_OFFSET_CONVERTER in every program (and
+ * overflow diagnosis, which reports it, cannot run: docs/abi-wasm.md). */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__EMSCRIPTEN__)
 #  define FCTX_CALLER() __builtin_return_address(0)
 #else
 #  define FCTX_CALLER() ((const void *)0)

@@ -5,6 +5,8 @@
 
 #if defined(_WIN32)
 #  include "windows/death_win.h"
+#elif defined(__EMSCRIPTEN__)
+#  include "wasm/death_node.h"
 #else
 
 #include <signal.h>
@@ -84,5 +86,5 @@ static inline int died_of_segv(const struct death *d)
     return 0;
 }
 
-#endif /* !_WIN32 */
+#endif /* POSIX */
 #endif

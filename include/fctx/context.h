@@ -51,11 +51,24 @@ typedef void (*fctx_entry_top_fn)(fctx_transfer_t, void *stack_top);
  * to pass it (fctx_make() keeps Boost's signature); fctx's first frame then
  * calls `fn` with both arguments.  NULL gives NULL.
  */
+#if defined(__EMSCRIPTEN__)
+/* WebAssembly traps on a call through a pointer of another type, so the
+ * entry's type travels in the pointer: a function pointer is a small table
+ * index, and this bit (never set in one) marks an fctx_entry_top_fn for
+ * fctx_make() (docs/abi-wasm.md).  Call the result only through fctx_make(). */
+#  define FCTX_WASM_ENTRY_TOP 0x80000000u
+#endif
 static inline fctx_entry_fn fctx_entry_with_top(fctx_entry_top_fn fn)
 {
+#if defined(__EMSCRIPTEN__)
+    if (fn == NULL)
+        return NULL;
+    return (fctx_entry_fn)(void (*)(void))((unsigned long)fn | FCTX_WASM_ENTRY_TOP);
+#else
     /* Through void (*)(void): the conversion compilers accept without a
      * cast-function-type warning. */
     return (fctx_entry_fn)(void (*)(void))fn;
+#endif
 }
 
 /** A function run on top of a context by fctx_ontop(). */

@@ -128,7 +128,10 @@ FCTX_API int fctx_guarded_allocator_ex(fctx_allocator_t *out, size_t guard_pages
 /** How guard pages are installed by the guarded allocator. */
 typedef enum fctx_guard_method {
     FCTX_GUARD_MADVISE = 1,  /**< madvise(MADV_GUARD_INSTALL): no mapping split */
-    FCTX_GUARD_MPROTECT = 2  /**< mprotect(PROT_NONE): two mappings per stack */
+    FCTX_GUARD_MPROTECT = 2, /**< mprotect(PROT_NONE): two mappings per stack */
+    FCTX_GUARD_NONE = 3      /**< no page protection (WebAssembly): the guard
+                                  region is reserved below each stack but is
+                                  ordinary memory, and never faults */
 } fctx_guard_method_t;
 
 /** The method the guarded allocator uses on this kernel (probed once). */

@@ -286,7 +286,8 @@ typedef enum fctx_usage_method {
  *  EINVAL: stack NULL, sp NULL or size 0. */
 FCTX_API int fctx_stack_paint(const fctx_stack_t *stack);
 /** Bytes used below stack->sp (0..size).  EINVAL: a NULL argument, sp
- *  NULL, size 0 or an unknown method; ENOTSUP: RESIDENT off POSIX;
+ *  NULL, size 0 or an unknown method; ENOTSUP: RESIDENT off POSIX and on
+ *  WebAssembly (no page residency);
  *  ENOMEM: mincore() failed (the range is not mapped). */
 FCTX_API int fctx_stack_usage(const fctx_stack_t *stack, fctx_usage_method_t method,
                               size_t *used);

@@ -279,6 +279,7 @@ void fctx_os_unmap_stack(void *base, size_t mapped)
 
 static atomic_int guard_method; /* 0 unknown, else fctx_guard_method_t */
 
+#if !defined(__EMSCRIPTEN__)
 /* Does `page` fault on access?  Asks the kernel instead of touching it:
  * write() from an inaccessible address fails with EFAULT. */
 static int page_is_inaccessible(const void *page)
@@ -292,11 +293,17 @@ static int page_is_inaccessible(const void *page)
     close(fds[1]);
     return fault;
 }
+#endif
 
 /* Decide once: madvise guards if the kernel has them *and* they work (an
  * emulator such as qemu-user accepts unknown advice and ignores it). */
 static int probe_guard_method(void)
 {
+#if defined(__EMSCRIPTEN__)
+    /* WebAssembly linear memory has no page protection: Emscripten's
+     * mprotect() succeeds and changes nothing (docs/abi-wasm.md). */
+    int m = FCTX_GUARD_NONE;
+#else
     size_t page = fctx_stack_traits()->page_size;
     int m = FCTX_GUARD_MPROTECT;
     const char *force = getenv("FCTX_GUARD_METHOD"); /* documented override */
@@ -306,6 +313,7 @@ static int probe_guard_method(void)
             m = FCTX_GUARD_MADVISE;
         munmap(p, 2 * page);
     }
+#endif
     int expected = 0;
     atomic_compare_exchange_strong(&guard_method, &expected, m);
     return atomic_load(&guard_method);
@@ -321,6 +329,8 @@ fctx_guard_method_t fctx_guard_method(void)
 
 int fctx_internal_install_guard(void *p, size_t len, int method)
 {
+    if (method == FCTX_GUARD_NONE)
+        return 0; /* nothing can protect the region: it stays reserved */
     if (method == FCTX_GUARD_MADVISE)
         return madvise(p, len, MADV_GUARD_INSTALL) == 0 ? 0 : ENOMEM;
     /* mprotect splits the mapping: ENOMEM here usually means vm.max_map_count. */

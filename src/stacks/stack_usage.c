@@ -73,7 +73,7 @@ NO_ASAN static size_t pattern_usage(const fctx_stack_t *s)
     return (uintptr_t)s->sp - (uintptr_t)w;
 }
 
-#if !defined(_WIN32)
+#if !defined(_WIN32) && !defined(__EMSCRIPTEN__)
 static int resident_usage(const fctx_stack_t *s, size_t *used)
 {
     size_t page = fctx_stack_traits()->page_size;
@@ -110,8 +110,8 @@ int fctx_stack_usage(const fctx_stack_t *stack, fctx_usage_method_t method, size
         *used = pattern_usage(stack);
         return 0;
     case FCTX_USAGE_RESIDENT:
-#if defined(_WIN32)
-        return ENOTSUP;
+#if defined(_WIN32) || defined(__EMSCRIPTEN__)
+        return ENOTSUP; /* no page residency to ask (wasm: linear memory) */
 #else
         return resident_usage(stack, used);
 #endif

@@ -229,6 +229,10 @@ static void *resume_here(void *arg)
 
 static void test_thread_migration(void)
 {
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+    printf("(no threads: an Emscripten build without -pthread) ");
+    return;
+#endif
     struct hop h = {NULL, 0};
     CHECK(fctx_fiber_create(&h.f, &alloc, 0, where_am_i) == 0);
     for (int i = 0; i < 4; ++i) {

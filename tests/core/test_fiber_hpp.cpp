@@ -21,7 +21,9 @@
 
 // std::thread: not in libstdc++ built with the win32 thread model (MinGW's
 // default x86_64-w64-mingw32-g++); the threads test is skipped there.
-#if defined(__GLIBCXX__) && !defined(_GLIBCXX_HAS_GTHREADS)
+// Nor in an Emscripten build without -pthread.
+#if (defined(__GLIBCXX__) && !defined(_GLIBCXX_HAS_GTHREADS)) || \
+    (defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__))
 #  define TEST_HAVE_STD_THREAD 0
 #else
 #  define TEST_HAVE_STD_THREAD 1
@@ -827,7 +829,7 @@ int main()
 #if TEST_HAVE_STD_THREAD
     RUN(test_threads);
 #else
-    printf("test_threads skipped: no std::thread in this C++ library\n");
+    printf("test_threads skipped: no std::thread in this build\n");
 #endif
 #if !defined(_WIN32)
     RUN(test_terminate_cases);
