@@ -423,8 +423,11 @@ int fctx_shared_stack_create(fctx_shared_stack_t **out, const fctx_shared_stack_
             return EINVAL;
         buffers = *attr->buffers;
     }
-#if FCTX_SPLIT_STACK
-    return ENOTSUP; /* segments would have to be copied too */
+#if FCTX_SPLIT_STACK || defined(__EMSCRIPTEN__)
+    /* Split stacks: segments would have to be copied too.  WebAssembly: a
+     * context's live state is not the bytes above its saved pointer (the
+     * Asyncify buffer lies at the bottom of its region, docs/abi-wasm.md). */
+    return ENOTSUP;
 #endif
     fctx_tools_decide(); /* before the first context exists: see hooks.h */
     struct fctx_shared_stack *ss =

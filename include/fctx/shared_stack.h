@@ -61,7 +61,8 @@
  *     as usual.  TSan: every fiber has its own TSan fiber; a copy is a
  *     memcpy by the fiber that resumes (synchronised through the switch).
  *     Split stacks (FCTX_SPLIT_STACK builds) are not supported with shared
- *     stacks (ENOTSUP).
+ *     stacks (ENOTSUP), nor is WebAssembly, where a context's state is not a
+ *     range of its stack (ENOTSUP; docs/abi-wasm.md).
  *  5. Overflow: the run stack's guard (if its allocator has one) catches an
  *     overflow of whichever fiber runs.  fctx_stack_usage() and overflow
  *     diagnosis (fctx/stack_ext.h) know ordinary fibers only.
@@ -72,7 +73,7 @@
  *   E2BIG    run stack size above fctx_stack_traits()->max_size
  *   ENOMEM   the run stack, a record or a save buffer could not be allocated
  *   EBUSY    destroying a shared stack that still has fibers
- *   ENOTSUP  FCTX_SPLIT_STACK builds; or a heap address that the handle
+ *   ENOTSUP  FCTX_SPLIT_STACK builds and WebAssembly; or a heap address that the handle
  *            encoding cannot represent (a top-bit-tagged pointer on a 64-bit
  *            target, e.g. under HWASan)
  * A resume that needs a bigger save buffer for the fiber it swaps out and
@@ -125,7 +126,7 @@ typedef struct fctx_shared_stack_attr {
  * from attr->allocator.  `attr` NULL means all defaults.  On error *out is
  * NULL and nothing is leaked.
  * Errors: EINVAL (out NULL, an allocator with a NULL function), E2BIG,
- * ENOMEM, ENOTSUP (split-stack builds), or a user allocator's error.
+ * ENOMEM, ENOTSUP (split-stack builds, WebAssembly), or a user allocator's error.
  */
 FCTX_API int fctx_shared_stack_create(fctx_shared_stack_t **out,
                                       const fctx_shared_stack_attr_t *attr);

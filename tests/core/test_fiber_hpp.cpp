@@ -719,10 +719,10 @@ void test_shared_stack()
     fctx_shared_stack_attr_t attr = FCTX_SHARED_STACK_ATTR_INIT;
     attr.buffers = &buffers;
     fctx_shared_stack_t *ss = nullptr;
-#ifdef FCTX_TEST_SPLIT_STACK
-    // Split-stack builds do not support shared stacks, and say so.
+#ifdef FCTX_TEST_NO_SHARED_STACKS
+    // Split-stack and wasm builds do not support shared stacks, and say so.
     CHECK(fctx_shared_stack_create(&ss, &attr) == ENOTSUP);
-    printf("split-stack build: no shared stacks (ENOTSUP)\n");
+    printf("no shared stacks in this build (ENOTSUP)\n");
     return;
 #endif
     CHECK(fctx_shared_stack_create(&ss, &attr) == 0);

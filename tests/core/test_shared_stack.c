@@ -651,12 +651,12 @@ static void test_bad_input(void)
 
 int main(void)
 {
-#ifdef FCTX_TEST_SPLIT_STACK
-    /* Split-stack builds: shared stacks are not supported, and say so. */
+#ifdef FCTX_TEST_NO_SHARED_STACKS
+    /* Split-stack and wasm builds: shared stacks are not supported, and say so. */
     fctx_shared_stack_t *ss = (fctx_shared_stack_t *)&ss;
     CHECK_EQ_U(fctx_shared_stack_create(&ss, NULL), ENOTSUP);
     CHECK(ss == NULL);
-    printf("split-stack build: fctx_shared_stack_create() returns ENOTSUP\n");
+    printf("no shared stacks in this build: fctx_shared_stack_create() returns ENOTSUP\n");
     return 0;
 #endif
     RUN(test_bad_input);
