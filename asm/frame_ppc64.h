@@ -121,7 +121,8 @@
 #define FRAME_F14    0x100
 #define FRAME_R14    0x190
 #define FRAME_R15    0x198
-#define FRAME_SIZE   0x220
+#define FRAME_SIZE   0x220 /* cmake/FctxTargets.cmake SAVED_BELOW repeats it for C (shared
+                                stacks copy the block); test_shared_stack crashes if that is less */
 
 /* The LR save slot of every frame header. */
 #define LR_SAVE      16

@@ -16,6 +16,10 @@
 #                     a switch (test_framewalk knows their layout)
 #   LINK_OPTIONS      (optional) link options every program using the switch
 #                     needs; the fctx target passes them on (INTERFACE)
+#   SAVED_BELOW       (optional, default 0) bytes of a suspended context's
+#                     saved state that lie below its context pointer (the
+#                     frame header's save block): shared stacks copy them
+#                     with the context's live bytes
 #
 # fctx_target(<arch>_<abi>_<format>_<impl> ...) rows: one per build the
 # project supports; <format> is elf, macho, pe or wasm, <impl> the assembler
@@ -55,8 +59,12 @@ macro(_fctx_row kind name one multi)
 endmacro()
 
 macro(fctx_abi arch abi)
-  _fctx_row(abi ${arch}_${abi} "PROBE;FRAME;RESULT_IN_MEMORY;BACK_CHAIN;FRAME_WALK" "FP_CONTROL;LINK_OPTIONS" ${ARGN})
+  _fctx_row(abi ${arch}_${abi} "PROBE;FRAME;RESULT_IN_MEMORY;BACK_CHAIN;FRAME_WALK;SAVED_BELOW" "FP_CONTROL;LINK_OPTIONS" ${ARGN})
   set(_FCTX_abi_${arch}_${abi}_LINK_OPTIONS "${_R_LINK_OPTIONS}")
+  if(NOT DEFINED _R_SAVED_BELOW)
+    set(_R_SAVED_BELOW 0)
+  endif()
+  set(_FCTX_abi_${arch}_${abi}_SAVED_BELOW "${_R_SAVED_BELOW}")
   set(_FCTX_abi_${arch}_${abi}_ARCH ${arch})
   set(_FCTX_abi_${arch}_${abi}_ABI ${abi})
   list(APPEND FCTX_SUPPORTED_ABIS ${arch}_${abi})
@@ -84,8 +92,8 @@ fctx_abi(arm     aapcs  PROBE "defined(__arm__) && !defined(_WIN32)"            
 fctx_abi(riscv64 lp64   PROBE "defined(__riscv) && __riscv_xlen == 64"                          FRAME frame_riscv64_lp64.h RESULT_IN_MEMORY OFF BACK_CHAIN OFF         FP_CONTROL frm         FRAME_WALK ON)
 fctx_abi(i386    sysv   PROBE "defined(__i386__) && !defined(_WIN32)"                           FRAME frame_i386_sysv.h    RESULT_IN_MEMORY ON  BACK_CHAIN OFF         FP_CONTROL x87cw mxcsr FRAME_WALK ON)
 fctx_abi(i386    ms     PROBE "(defined(__i386__) || defined(_M_IX86)) && defined(_WIN32)"     FRAME frame_i386_ms.h      RESULT_IN_MEMORY OFF BACK_CHAIN OFF         FP_CONTROL x87cw mxcsr FRAME_WALK ON)
-fctx_abi(ppc64   elfv2  PROBE "defined(__powerpc64__) && defined(_CALL_ELF) && _CALL_ELF == 2"  FRAME frame_ppc64_elfv2.h  RESULT_IN_MEMORY OFF BACK_CHAIN ON          FP_CONTROL fpscr vscr  FRAME_WALK OFF)
-fctx_abi(ppc64   elfv1  PROBE "defined(__powerpc64__) && (!defined(_CALL_ELF) || _CALL_ELF == 1) && !defined(_AIX)" FRAME frame_ppc64_elfv1.h RESULT_IN_MEMORY ON BACK_CHAIN ON FP_CONTROL fpscr vscr FRAME_WALK OFF)
+fctx_abi(ppc64   elfv2  PROBE "defined(__powerpc64__) && defined(_CALL_ELF) && _CALL_ELF == 2"  FRAME frame_ppc64_elfv2.h  RESULT_IN_MEMORY OFF BACK_CHAIN ON          FP_CONTROL fpscr vscr  FRAME_WALK OFF SAVED_BELOW 544)
+fctx_abi(ppc64   elfv1  PROBE "defined(__powerpc64__) && (!defined(_CALL_ELF) || _CALL_ELF == 1) && !defined(_AIX)" FRAME frame_ppc64_elfv1.h RESULT_IN_MEMORY ON BACK_CHAIN ON FP_CONTROL fpscr vscr FRAME_WALK OFF SAVED_BELOW 544)
 fctx_abi(s390x   sysv   PROBE "defined(__s390x__)"                                              FRAME frame_s390x_sysv.h   RESULT_IN_MEMORY ON  BACK_CHAIN -mbackchain FP_CONTROL fpc         FRAME_WALK OFF)
 fctx_abi(mips64  n64    PROBE "defined(__mips64) && defined(_ABI64) && _MIPS_SIM == _ABI64"    FRAME frame_mips64_n64.h   RESULT_IN_MEMORY OFF BACK_CHAIN OFF         FP_CONTROL fcsr        FRAME_WALK OFF)
 fctx_abi(ppc     sysv   PROBE "defined(__powerpc__) && !defined(__powerpc64__) && !defined(_SOFT_FLOAT) && !defined(__NO_FPRS__) && !defined(__ALTIVEC__) && !defined(__SPE__)" FRAME frame_ppc_sysv.h RESULT_IN_MEMORY ON BACK_CHAIN ON FP_CONTROL fpscr FRAME_WALK OFF)
@@ -136,7 +144,7 @@ macro(fctx_select_target _fctx_sel)
   foreach(_fctx_p IN LISTS _fctx_target_props ITEMS ASM FORMAT)
     set(FCTX_TARGET_${_fctx_p} "${_FCTX_target_${_fctx_sel}_${_fctx_p}}")
   endforeach()
-  foreach(_fctx_p IN LISTS _fctx_abi_props ITEMS LINK_OPTIONS)
+  foreach(_fctx_p IN LISTS _fctx_abi_props ITEMS LINK_OPTIONS SAVED_BELOW)
     set(FCTX_TARGET_${_fctx_p} "${_FCTX_abi_${FCTX_TARGET_ASM}_${_fctx_p}}")
   endforeach()
 endmacro()

@@ -263,8 +263,10 @@ fctx_fiber_transfer_t fctx_fiber_resume(fctx_fiber_t f, void *data)
     /* One signed test of the handle (NULL and shared handles fail it,
      * fiber_internal.h) and one byte (hooks.h); then the jump is the tail
      * call. */
-    if (FCTX_LIKELY(fctx_handle_plain(f) && !fctx_tools.slow))
-        FCTX_MUSTTAIL return fctx_fiber_jump_alias_(f, data);
+    if (FCTX_LIKELY(fctx_handle_plain(f))) {
+        if (FCTX_LIKELY(!fctx_tools.slow)) /* two ifs: clang merges a && with setcc */
+            FCTX_MUSTTAIL return fctx_fiber_jump_alias_(f, data);
+    }
 #endif
     FCTX_MUSTTAIL return resume_checked(f, data);
 }

@@ -4,8 +4,9 @@
  * A shared stack has a run stack, the fibers' records (heap), and a
  * switcher: a small context of its own on a separate stack.  Its occupant is
  * the fiber whose bytes are on the run stack.  A fiber's live part is
- * [its saved sp - SLOT, run top): SLOT is the tool-state word below a saved
- * frame (hooks.h) while the hooks are on, else 0.  The run stack's top 16
+ * [its saved sp - SLOT, run top): SLOT is the save block of ports that keep
+ * it below the context pointer (SAVED_BELOW), plus the tool-state word below
+ * a saved frame (hooks.h) while the hooks are on.  The run stack's top 16
  * bytes hold the occupant's record pointer, where its first frame
  * (shared_main) reads it: the fiber's own bytes, copied with it.
  *
@@ -105,9 +106,16 @@ static void *default_resize(void *state, void *p, size_t old_size, size_t new_si
     return realloc(p, new_size);
 }
 
+/* Bytes of a suspended fiber's state below its saved sp: the save block of
+ * ports that keep it there (the table's SAVED_BELOW: ppc64, whose context
+ * is its caller's sp), or the tool slot below the saved frame (hooks.h). */
+#ifndef FCTX_SAVED_BELOW
+#  error "FCTX_SAVED_BELOW is not defined: build fctx with its CMakeLists.txt"
+#endif
 static size_t slot_bytes(void)
 {
-    return fctx_tools_on() ? 16u : 0u;
+    size_t below = fctx_round_up(FCTX_SAVED_BELOW, 16);
+    return fctx_tools_on() ? below + 16u : below;
 }
 
 /* Make r's buffer hold `need` bytes: grow by half at least (amortised). */

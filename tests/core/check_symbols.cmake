@@ -31,6 +31,8 @@ foreach(l IN LISTS lines)
     endif()
     # MinGW: .refptr.<sym> is the compiler's pointer cell for data <sym>.
     string(REGEX REPLACE "^\\.refptr\\." "" sym "${sym}")
+    # MinGW: __emutls_v.<sym> is the emulated-TLS control block of <sym>.
+    string(REGEX REPLACE "^_*emutls_v\\." "" sym "${sym}")
     string(REGEX REPLACE "@.*" "" sym "${sym}")
     # Symbols the compiler's instrumentation adds in sanitizer builds are not ours.
     if(sym MATCHES "^_*(asan|odr_asan|tsan|ubsan|sancov)")
