@@ -7,7 +7,9 @@
  * phases of a shared machine hit all cases alike.  A round runs enough
  * iterations to last a fixed time (calibrated per case), and the table shows
  * the median and the min-max over the rounds, plus the ratio of medians
- * against the Boost.Context equivalent.
+ * against the Boost.Context equivalent.  The shared-stack groups ("shared",
+ * "sharedfp") are compared with libaco instead (aco_baseline.c, built when
+ * FCTX_BENCH_LIBACO_DIR names a libaco checkout).
  *
  *   bench              full run (about a minute), Markdown tables on stdout
  *   bench --demo       short table: switch cost of fctx, Boost, swapcontext,
@@ -17,6 +19,8 @@
  *   bench --cpu N      pin to CPU N (default: the CPU we start on)
  *   bench --rounds R   rounds per measurement
  *   bench --fibers N   fibers for the memory measurement (default 100000)
+ *   bench --memory [--parkers ID]   only the memory table (only the parkers
+ *                      whose id contains ID), e.g. --fibers 1000000
  *   bench --only ID --iters N   run one case N iterations, untimed
  *                      (scripts/callgrind.sh counts instructions this way)
  *   bench --alternatives   alternative x86-64 switch codes that were
@@ -41,6 +45,7 @@
 #endif
 
 #include <fctx/fctx.h>
+#include <fctx/shared_stack.h>
 
 #include <errno.h>
 #include <fenv.h>
@@ -425,6 +430,7 @@ static void fpjump_teardown(void *state)
 
 struct fpfiber_state {
     fctx_fiber_t f;
+    fctx_shared_stack_t *ss; /* the fiber's shared stack, or NULL: its own stack */
     enum bench_fp_state st;
     struct bench_fp_side main_side, peer;
 };
@@ -445,7 +451,8 @@ static fctx_fiber_t fp_echo_fiber(fctx_fiber_t caller, void *data)
     }
 }
 
-static int fpfiber_setup_with(void **out, enum bench_fp_state st)
+/* Creates the echo fiber on its own stack, or (shared) alone on a shared stack. */
+static int fpfiber_setup_on(void **out, enum bench_fp_state st, int shared)
 {
     int err = fp_state_supported(st);
     if (err)
@@ -454,8 +461,17 @@ static int fpfiber_setup_with(void **out, enum bench_fp_state st)
     if (s == NULL)
         return ENOMEM;
     s->st = st;
+    s->ss = NULL;
     bench_fp_init(&s->main_side, &s->peer, st);
-    err = fctx_fiber_create(&s->f, fctx_fixed_allocator(), PINGPONG_STACK, fp_echo_fiber);
+    if (shared) {
+        fctx_shared_stack_attr_t a = FCTX_SHARED_STACK_ATTR_INIT;
+        a.stack_size = PINGPONG_STACK;
+        err = fctx_shared_stack_create(&s->ss, &a);
+        if (!err && (err = fctx_fiber_create_shared(&s->f, s->ss, fp_echo_fiber)) != 0)
+            fctx_shared_stack_destroy(s->ss);
+    } else {
+        err = fctx_fiber_create(&s->f, fctx_fixed_allocator(), PINGPONG_STACK, fp_echo_fiber);
+    }
     if (err) {
         free(s);
         return err;
@@ -489,7 +505,16 @@ static void fpfiber_teardown(void *state)
         fputs("bench: FP-state echo fiber did not finish\n", stderr);
         exit(1);
     }
+    if (s->ss != NULL && fctx_shared_stack_destroy(s->ss) != 0) {
+        fputs("bench: shared stack still has fibers\n", stderr);
+        exit(1);
+    }
     free(s);
+}
+
+static int fpfiber_setup_with(void **out, enum bench_fp_state st)
+{
+    return fpfiber_setup_on(out, st, 0);
 }
 
 #define DEFINE_FP_SETUPS(STATE, ST)                                                         \
@@ -697,6 +722,10 @@ static fctx_fiber_t park_fiber(fctx_fiber_t caller, void *data)
 struct park_state {
     fctx_fiber_t *fibers;
     long n;
+    fctx_shared_stack_t *ss; /* all fibers on this shared stack, or NULL */
+#ifdef FCTX_BENCH_HAVE_POOL
+    fctx_pool_t *pool;       /* their stacks come from this pool, or NULL */
+#endif
 };
 
 static int unpark_fctx(void *state)
@@ -706,25 +735,35 @@ static int unpark_fctx(void *state)
     for (long i = 0; i < s->n; ++i)
         if (fctx_fiber_resume(s->fibers[i], NULL).fiber != NULL)
             rc = -1; /* it must have finished */
+    if (s->ss != NULL && fctx_shared_stack_destroy(s->ss) != 0)
+        rc = -1; /* a fiber is left */
+#ifdef FCTX_BENCH_HAVE_POOL
+    if (s->pool != NULL && fctx_pool_destroy(s->pool) != 0)
+        rc = -1;
+#endif
     free(s->fibers);
     free(s);
     return rc;
 }
 
-static int park_with(void **out, long n, size_t stack_size, const fctx_allocator_t *alloc)
+/* Parks n fibers: on `ss` if non-NULL (then taken over), else on stacks of
+ * `alloc`. */
+static int park_on(void **out, long n, size_t stack_size, const fctx_allocator_t *alloc,
+                   fctx_shared_stack_t *ss)
 {
-    struct park_state *s = malloc(sizeof *s);
+    struct park_state *s = calloc(1, sizeof *s);
     if (s == NULL)
         return ENOMEM;
     s->fibers = malloc((size_t)n * sizeof *s->fibers);
-    s->n = 0;
+    s->ss = ss;
     if (s->fibers == NULL) {
-        free(s);
+        unpark_fctx(s);
         return ENOMEM;
     }
     for (long i = 0; i < n; ++i) {
         fctx_fiber_t f;
-        int err = fctx_fiber_create(&f, alloc, stack_size, park_fiber);
+        int err = ss != NULL ? fctx_fiber_create_shared(&f, ss, park_fiber)
+                             : fctx_fiber_create(&f, alloc, stack_size, park_fiber);
         if (err) {
             unpark_fctx(s);
             return err;
@@ -736,6 +775,11 @@ static int park_with(void **out, long n, size_t stack_size, const fctx_allocator
     return 0;
 }
 
+static int park_with(void **out, long n, size_t stack_size, const fctx_allocator_t *alloc)
+{
+    return park_on(out, n, stack_size, alloc, NULL);
+}
+
 static int park_fixed(void **out, long n, size_t stack_size)
 {
     return park_with(out, n, stack_size, fctx_fixed_allocator());
@@ -744,6 +788,52 @@ static int park_fixed(void **out, long n, size_t stack_size)
 static int park_guarded(void **out, long n, size_t stack_size)
 {
     return park_with(out, n, stack_size, fctx_guarded_allocator());
+}
+
+#ifdef FCTX_BENCH_HAVE_POOL
+static int park_pooled(void **out, long n, size_t stack_size)
+{
+    fctx_pool_t *pool;
+    fctx_pool_config_t cfg = {fctx_guarded_allocator(), stack_size, 0, 1, 0};
+    int err = fctx_pool_create(&pool, &cfg);
+    if (err)
+        return err;
+    err = park_with(out, n, stack_size, fctx_pool_allocator(pool));
+    if (err) {
+        fctx_pool_destroy(pool);
+        return err;
+    }
+    ((struct park_state *)*out)->pool = pool;
+    return 0;
+}
+#endif
+
+/* All n on one shared stack (of stack_size): what stays is each fiber's
+ * record and save buffer. */
+static int park_shared(void **out, long n, size_t stack_size)
+{
+    fctx_shared_stack_t *ss;
+    fctx_shared_stack_attr_t a = FCTX_SHARED_STACK_ATTR_INIT;
+    a.stack_size = stack_size;
+    int err = fctx_shared_stack_create(&ss, &a);
+    if (err)
+        return err;
+    err = park_on(out, n, stack_size, NULL, ss);
+    if (err)
+        fctx_shared_stack_destroy(ss);
+    return err;
+}
+
+static void describe_shared(void *state, char *buf, size_t len)
+{
+    const struct park_state *s = state;
+    fctx_shared_stack_stats_t st;
+    if (fctx_shared_stack_stats(s->ss, &st) != 0 || s->n == 0) {
+        snprintf(buf, len, "n/a");
+        return;
+    }
+    snprintf(buf, len, "saved %.0f B, buffers %.0f B per fiber",
+             (double)st.saved_bytes / (double)s->n, (double)st.buffer_bytes / (double)s->n);
 }
 
 /* Resident set size in bytes, or -1 where /proc/self/statm is unavailable. */
@@ -789,6 +879,337 @@ static int call_run(void *state, long iters)
 static void call_teardown(void *state)
 {
     (void)state;
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared stacks (fctx/shared_stack.h).  "live" = bytes of locals each fiber
+ * keeps on its stack at its suspension point (a volatile array touched every
+ * round); the bytes actually copied per swap are read from
+ * fctx_shared_stack_stats() and printed under the table. */
+
+static fctx_shared_stack_t *new_shared_stack(void)
+{
+    fctx_shared_stack_t *ss;
+    fctx_shared_stack_attr_t a = FCTX_SHARED_STACK_ATTR_INIT;
+    a.stack_size = PINGPONG_STACK;
+    return fctx_shared_stack_create(&ss, &a) == 0 ? ss : NULL;
+}
+
+/* Bytes per copy (one fiber out or in) seen by the cases, for the notes. */
+struct shared_copy_note {
+    const char *id;
+    double bytes_per_copy;
+};
+static struct shared_copy_note shared_notes[16];
+static unsigned n_shared_notes;
+
+static void note_copies(const char *id, fctx_shared_stack_t *ss)
+{
+    fctx_shared_stack_stats_t st;
+    if (fctx_shared_stack_stats(ss, &st) != 0 || st.copies == 0)
+        return;
+    for (unsigned i = 0; i < n_shared_notes; ++i)
+        if (strcmp(shared_notes[i].id, id) == 0)
+            return;
+    if (n_shared_notes < sizeof shared_notes / sizeof shared_notes[0]) {
+        /* a swap moves one fiber out and one in */
+        shared_notes[n_shared_notes].id = id;
+        shared_notes[n_shared_notes++].bytes_per_copy =
+            (double)st.copied_bytes / (double)st.copies / 2.0;
+    }
+}
+
+/* A shared fiber alone on its stack: the fiber ping-pong (fiber_run), never
+ * a copy. */
+struct shared_alone_state {
+    struct fiber_state fs; /* first: fiber_run() reads it */
+    fctx_shared_stack_t *ss;
+};
+
+static int shared_alone_setup(void **out)
+{
+    struct shared_alone_state *s = malloc(sizeof *s);
+    if (s == NULL)
+        return ENOMEM;
+    s->ss = new_shared_stack();
+    if (s->ss == NULL || fctx_fiber_create_shared(&s->fs.f, s->ss, echo_fiber) != 0) {
+        if (s->ss != NULL)
+            fctx_shared_stack_destroy(s->ss);
+        free(s);
+        return ENOMEM;
+    }
+    *out = s;
+    return 0;
+}
+
+static void shared_alone_teardown(void *state)
+{
+    struct shared_alone_state *s = state;
+    fctx_shared_stack_t *ss = s->ss;
+    fiber_teardown(&s->fs); /* finishes the fiber, frees s */
+    if (fctx_shared_stack_destroy(ss) != 0) {
+        fputs("bench: shared stack still has fibers\n", stderr);
+        exit(1);
+    }
+}
+
+/* Two fibers on one shared stack.  "direct": the driver fiber resumes the
+ * echo fiber and back, every switch a swap through the stack's switcher.
+ * "main": main resumes each in turn and each answers main, every resume
+ * from main a swap on main's stack (libaco's pattern: aco_resume from the
+ * main coroutine, aco_yield back). */
+struct shared_pair_state {
+    fctx_fiber_t driver, echo;
+    fctx_shared_stack_t *ss;
+    const char *id;
+    int error;
+    struct bench_fp_side main_side, peer; /* the FP-state pair */
+};
+
+static int shared_pair_setup(void **out, const char *id, fctx_fiber_fn first,
+                             fctx_fiber_fn second);
+
+#define DEFINE_SHARED_PAIR(LIVE)                                                            \
+    static fctx_fiber_t shared_echo_##LIVE(fctx_fiber_t caller, void *data)                \
+    {                                                                                      \
+        volatile unsigned char live[LIVE + 1];                                             \
+        live[0] = 0;                                                                       \
+        for (;;) {                                                                         \
+            fctx_fiber_transfer_t t = fctx_fiber_resume(caller, data);                     \
+            if (t.data == STOP)                                                            \
+                return t.fiber;                                                            \
+            caller = t.fiber;                                                              \
+            data = t.data;                                                                 \
+            live[LIVE] = live[0]; /* touched every round */                                \
+            live[0] = (unsigned char)(uintptr_t)data;                                      \
+        }                                                                                  \
+    }                                                                                      \
+    static fctx_fiber_t shared_driver_##LIVE(fctx_fiber_t caller, void *data)              \
+    {                                                                                      \
+        struct shared_pair_state *s = data;                                                \
+        volatile unsigned char live[LIVE + 1];                                             \
+        live[0] = 0;                                                                       \
+        fctx_fiber_transfer_t t = fctx_fiber_resume(caller, NULL);                         \
+        while (t.data != STOP) {                                                           \
+            long n = (long)(intptr_t)t.data;                                               \
+            for (long i = 0; i < n; ++i) {                                                 \
+                fctx_fiber_transfer_t u = fctx_fiber_resume(s->echo, (void *)(intptr_t)i); \
+                if (u.data != (void *)(intptr_t)i)                                         \
+                    s->error = 1;                                                          \
+                s->echo = u.fiber;                                                         \
+                live[LIVE] = live[0];                                                      \
+                live[0] = (unsigned char)i;                                                \
+            }                                                                              \
+            t = fctx_fiber_resume(t.fiber, NULL);                                          \
+        }                                                                                  \
+        if (fctx_fiber_resume(s->echo, STOP).fiber != NULL) /* it finishes */              \
+            s->error = 1;                                                                  \
+        return t.fiber;                                                                    \
+    }                                                                                      \
+    static int shared_direct_##LIVE##_setup(void **out)                                    \
+    {                                                                                      \
+        return shared_pair_setup(out, "shared_direct_" #LIVE, shared_driver_##LIVE,        \
+                                 shared_echo_##LIVE);                                      \
+    }                                                                                      \
+    static int shared_main_##LIVE##_setup(void **out)                                      \
+    {                                                                                      \
+        return shared_pair_setup(out, "shared_main_" #LIVE, shared_echo_##LIVE,            \
+                                 shared_echo_##LIVE);                                      \
+    }
+
+/* Both fibers created and started (each suspended inside its function). */
+static int shared_pair_setup(void **out, const char *id, fctx_fiber_fn first,
+                             fctx_fiber_fn second)
+{
+    struct shared_pair_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return ENOMEM;
+    s->id = id;
+    s->ss = new_shared_stack();
+    if (s->ss == NULL || fctx_fiber_create_shared(&s->driver, s->ss, first) != 0 ||
+        fctx_fiber_create_shared(&s->echo, s->ss, second) != 0) {
+        fputs("bench: cannot create shared fibers\n", stderr);
+        exit(1);
+    }
+    s->driver = fctx_fiber_resume(s->driver, s).fiber; /* waits for a round */
+    s->echo = fctx_fiber_resume(s->echo, NULL).fiber;  /* a copy: the driver goes out */
+    *out = s;
+    return 0;
+}
+
+static int shared_direct_run(void *state, long iters)
+{
+    struct shared_pair_state *s = state;
+    s->driver = fctx_fiber_resume(s->driver, (void *)(intptr_t)iters).fiber;
+    return s->error ? -1 : 0;
+}
+
+static int shared_main_run(void *state, long iters)
+{
+    struct shared_pair_state *s = state;
+    fctx_fiber_t a = s->driver, b = s->echo;
+    for (long i = 0; i < iters; ++i) {
+        fctx_fiber_transfer_t t = fctx_fiber_resume(a, (void *)(intptr_t)i);
+        if (t.data != (void *)(intptr_t)i)
+            return -1;
+        a = t.fiber;
+        t = fctx_fiber_resume(b, (void *)(intptr_t)i);
+        if (t.data != (void *)(intptr_t)i)
+            return -1;
+        b = t.fiber;
+    }
+    s->driver = a;
+    s->echo = b;
+    return 0;
+}
+
+static void shared_pair_teardown(void *state)
+{
+    struct shared_pair_state *s = state;
+    note_copies(s->id, s->ss);
+    /* direct: the driver finishes the echo fiber, then itself; main: both
+     * are echo fibers (the fp pair's echo too) */
+    int ok = fctx_fiber_resume(s->driver, STOP).fiber == NULL && !s->error;
+    if (fctx_shared_stack_destroy(s->ss) != 0) {
+        ok = ok && fctx_fiber_resume(s->echo, STOP).fiber == NULL;
+        ok = ok && fctx_shared_stack_destroy(s->ss) == 0;
+    }
+    if (!ok) {
+        fputs("bench: shared fibers did not finish\n", stderr);
+        exit(1);
+    }
+    free(s);
+}
+
+DEFINE_SHARED_PAIR(0)
+DEFINE_SHARED_PAIR(192)
+DEFINE_SHARED_PAIR(768)
+DEFINE_SHARED_PAIR(3072)
+
+/* The FP-state pair (bench.h): the driver multiplies before every switch to
+ * the echo fiber (fp_echo_fiber), which multiplies before it answers. */
+static fctx_fiber_t shared_fp_driver(fctx_fiber_t caller, void *data)
+{
+    struct shared_pair_state *s = data;
+    fctx_fiber_transfer_t t = fctx_fiber_resume(caller, NULL);
+    while (t.data != STOP) {
+        long n = (long)(intptr_t)t.data;
+        fctx_fiber_transfer_t u = fctx_fiber_resume(s->echo, BENCH_FP_PREPARE);
+        s->echo = u.fiber;
+        bench_fp_prepare_main();
+        for (long i = 0; i < n; ++i) {
+            bench_fp_op(&s->main_side);
+            u = fctx_fiber_resume(s->echo, (void *)(intptr_t)i);
+            if (u.data != (void *)(intptr_t)i)
+                s->error = 1;
+            s->echo = u.fiber;
+        }
+        u = fctx_fiber_resume(s->echo, BENCH_FP_CHECK);
+        s->echo = u.fiber;
+        if (bench_fp_check_main(u.data) != 0)
+            s->error = 1;
+        t = fctx_fiber_resume(t.fiber, NULL);
+    }
+    if (fctx_fiber_resume(s->echo, STOP).fiber != NULL)
+        s->error = 1;
+    return t.fiber;
+}
+
+/* fp_echo_fiber wants the state it reads (struct fpfiber_state): the pair's
+ * echo gets one of its own, sharing nothing with the driver's. */
+struct shared_fp_state {
+    struct shared_pair_state pair; /* first: the pair's run and teardown read it */
+    struct fpfiber_state echo;
+};
+
+static int shared_fp_setup_with(void **out, enum bench_fp_state st)
+{
+    int err = fp_state_supported(st);
+    if (err)
+        return err;
+    struct shared_fp_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return ENOMEM;
+    struct shared_pair_state *p = &s->pair;
+    p->id = st == BENCH_FP_STATUS ? "shared_fp_status" : "shared_fp_equal";
+    bench_fp_init(&p->main_side, &p->peer, st);
+    s->echo.st = st;
+    bench_fp_init(&s->echo.main_side, &s->echo.peer, st);
+    p->ss = new_shared_stack();
+    if (p->ss == NULL || fctx_fiber_create_shared(&p->driver, p->ss, shared_fp_driver) != 0 ||
+        fctx_fiber_create_shared(&p->echo, p->ss, fp_echo_fiber) != 0) {
+        fputs("bench: cannot create shared fibers\n", stderr);
+        exit(1);
+    }
+    p->driver = fctx_fiber_resume(p->driver, p).fiber;
+    p->echo = fctx_fiber_resume(p->echo, &s->echo).fiber; /* it takes its state */
+    *out = s;
+    return 0;
+}
+
+static int shared_fp_equal_setup(void **out)
+{
+    return shared_fp_setup_with(out, BENCH_FP_EQUAL);
+}
+
+static int shared_fp_status_setup(void **out)
+{
+    return shared_fp_setup_with(out, BENCH_FP_STATUS);
+}
+
+static int shared_alone_fp_equal_setup(void **out)
+{
+    return fpfiber_setup_on(out, BENCH_FP_EQUAL, 1);
+}
+
+static int shared_alone_fp_status_setup(void **out)
+{
+    return fpfiber_setup_on(out, BENCH_FP_STATUS, 1);
+}
+
+/* Create + first resume + finish of a shared fiber (create_run's loop on a
+ * shared stack). */
+struct shared_create_state {
+    fctx_shared_stack_t *ss;
+};
+
+static int shared_create_setup(void **out)
+{
+    struct shared_create_state *s = malloc(sizeof *s);
+    if (s == NULL)
+        return ENOMEM;
+    s->ss = new_shared_stack();
+    if (s->ss == NULL) {
+        free(s);
+        return ENOMEM;
+    }
+    *out = s;
+    return 0;
+}
+
+static int shared_create_run(void *state, long iters)
+{
+    struct shared_create_state *s = state;
+    for (long i = 0; i < iters; ++i) {
+        fctx_fiber_t f;
+        if (fctx_fiber_create_shared(&f, s->ss, return_at_once) != 0)
+            return -1;
+        int ran = 0;
+        fctx_fiber_transfer_t t = fctx_fiber_resume(f, &ran);
+        if (!ran || t.fiber != NULL)
+            return -1;
+    }
+    return 0;
+}
+
+static void shared_create_teardown(void *state)
+{
+    struct shared_create_state *s = state;
+    if (fctx_shared_stack_destroy(s->ss) != 0) {
+        fputs("bench: shared stack still has fibers\n", stderr);
+        exit(1);
+    }
+    free(s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -876,6 +1297,29 @@ static const struct bench_case fctx_cases[] = {
     ALT_FP_ROW(nofpu_prev),
     ALT_FP_ROW(nofpu_push),
 #endif
+    {"shared_alone", "shared", "shared fiber alone on its stack (no copy)", "aco_alone", 2.0,
+     shared_alone_setup, fiber_run, shared_alone_teardown},
+#define SHARED_ROWS(LIVE, TEXT)                                                              \
+    {"shared_direct_" #LIVE, "shared",                                                     \
+     "two shared fibers, fiber to fiber (via switcher), " TEXT " live", "aco_pair_" #LIVE,  \
+     2.0, shared_direct_##LIVE##_setup, shared_direct_run, shared_pair_teardown},           \
+    {"shared_main_" #LIVE, "shared", "two shared fibers, main resumes each, " TEXT " live", \
+     "aco_pair_" #LIVE, 4.0, shared_main_##LIVE##_setup, shared_main_run,                   \
+     shared_pair_teardown}
+    SHARED_ROWS(0, "0 B"),
+    SHARED_ROWS(192, "192 B"),
+    SHARED_ROWS(768, "768 B"),
+    SHARED_ROWS(3072, "3 KB"),
+    {"shared_create", "shared", "shared fiber: create + first resume + finish", "aco_create", 1.0,
+     shared_create_setup, shared_create_run, shared_create_teardown},
+    {"shared_alone_fp_equal", "sharedfp", "shared fiber alone, FP state equal",
+     "aco_alone_fp_equal", 2.0, shared_alone_fp_equal_setup, fpfiber_run, fpfiber_teardown},
+    {"shared_alone_fp_status", "sharedfp", "shared fiber alone, status flags differ",
+     "aco_alone_fp_status", 2.0, shared_alone_fp_status_setup, fpfiber_run, fpfiber_teardown},
+    {"shared_fp_equal", "sharedfp", "two shared fibers, fiber to fiber, FP state equal",
+     "aco_pair_fp_equal", 2.0, shared_fp_equal_setup, shared_direct_run, shared_pair_teardown},
+    {"shared_fp_status", "sharedfp", "two shared fibers, fiber to fiber, status flags differ",
+     "aco_pair_fp_status", 2.0, shared_fp_status_setup, shared_direct_run, shared_pair_teardown},
     {"create_fixed", "create", "fctx fiber, fixed allocator (mmap)", "boost_create_fixed", 1.0,
      create_fixed_setup, create_run, create_teardown},
     {"create_guarded", "create", "fctx fiber, guarded allocator", "boost_create_protected", 1.0,
@@ -887,8 +1331,13 @@ static const struct bench_case fctx_cases[] = {
 };
 
 static const struct bench_parker fctx_parkers[] = {
-    {"park_fixed", "fctx fiber, fixed allocator", park_fixed, unpark_fctx},
-    {"park_guarded", "fctx fiber, guarded allocator", park_guarded, unpark_fctx},
+    {"park_fixed", "fctx fiber, fixed allocator", park_fixed, unpark_fctx, NULL},
+    {"park_guarded", "fctx fiber, guarded allocator", park_guarded, unpark_fctx, NULL},
+#ifdef FCTX_BENCH_HAVE_POOL
+    {"park_pooled", "fctx fiber, pool over the guarded allocator", park_pooled, unpark_fctx, NULL},
+#endif
+    {"park_shared", "fctx shared fibers, all on one shared stack", park_shared, unpark_fctx,
+     describe_shared},
 };
 
 #define MAX_CASES 128
@@ -1059,13 +1508,15 @@ static const char *vs_equal_text(const struct entry *e, char *buf, size_t len)
 
 static void print_table(const char *title, const char *group, FILE *csv)
 {
-    int fp = strcmp(group, "fpstate") == 0;
+    int fp = strcmp(group, "fpstate") == 0 || strcmp(group, "sharedfp") == 0;
+    /* the shared-stack groups are compared with libaco, the others with Boost */
+    const char *vs = strncmp(group, "shared", 6) == 0 ? "libaco" : "Boost";
     printf("\n### %s\n\n", title);
     if (fp)
-        printf("| operation | median ns | min–max ns | vs Boost, same FP state | vs itself, "
-               "FP state equal |\n|---|---:|---:|---:|---:|\n");
+        printf("| operation | median ns | min–max ns | vs %s, same FP state | vs itself, "
+               "FP state equal |\n|---|---:|---:|---:|---:|\n", vs);
     else
-        printf("| operation | median ns | min–max ns | vs Boost |\n|---|---:|---:|---:|\n");
+        printf("| operation | median ns | min–max ns | vs %s |\n|---|---:|---:|---:|\n", vs);
     for (unsigned i = 0; i < n_entries; ++i) {
         const struct entry *e = &entries[i];
         if (!e->active || strcmp(e->c->group, group) != 0)
@@ -1098,6 +1549,26 @@ static void print_fp_legend(void)
            "\n");
 }
 
+static void print_shared_notes(void)
+{
+    printf("\n- shared rows: \"fiber to fiber\": a driver fiber resumes the echo fiber and "
+           "back, both on one shared stack (every switch a swap through the stack's "
+           "switcher); \"main resumes each\": main resumes the two fibers in turn, each "
+           "answers main (libaco's pattern: aco_resume, aco_yield; a swap at every resume "
+           "from main, none at the answer); libaco has no coroutine-to-coroutine switch, so "
+           "both fctx rows are compared with libaco's main-driven pair\n");
+    printf("- bytes per copy (one fiber out or in, fctx_shared_stack_stats):");
+    for (unsigned i = 0; i < n_shared_notes; ++i)
+        printf("%s %s %.0f", i ? "," : "", shared_notes[i].id, shared_notes[i].bytes_per_copy);
+    printf("\n");
+#ifdef FCTX_BENCH_HAVE_LIBACO
+    bench_aco_notes();
+#endif
+}
+
+/* bench --memory [ID]: only the parkers whose id contains ID */
+static const char *memory_only;
+
 static void measure_memory(long fibers, FILE *csv)
 {
     const struct bench_parker *parkers[8];
@@ -1110,30 +1581,42 @@ static void measure_memory(long fibers, FILE *csv)
     for (unsigned i = 0; i < nb && np < 8; ++i)
         parkers[np++] = &bp[i];
 #endif
+#ifdef FCTX_BENCH_HAVE_LIBACO
+    unsigned na;
+    const struct bench_parker *ap = bench_aco_parkers(&na);
+    for (unsigned i = 0; i < na && np < 8; ++i)
+        parkers[np++] = &ap[i];
+#endif
     if (rss_bytes() < 0) {
         printf("\n(memory per parked fiber: not measured, /proc/self/statm unavailable)\n");
         return;
     }
     printf("\n### Memory per parked fiber (%ld fibers, %u KiB stacks, RSS delta)\n\n", fibers,
            CREATE_STACK / 1024);
-    printf("| stacks | fibers parked | RSS per fiber KiB | total MiB |\n");
-    printf("|---|---:|---:|---:|\n");
+    printf("| stacks | fibers parked | RSS per fiber KiB | RSS per fiber B | total MiB | "
+           "library's count |\n");
+    printf("|---|---:|---:|---:|---:|---|\n");
     for (unsigned i = 0; i < np; ++i) {
+        if (memory_only != NULL && strstr(parkers[i]->id, memory_only) == NULL)
+            continue;
         long long before = rss_bytes();
         void *state;
         int err = parkers[i]->park(&state, fibers, CREATE_STACK);
         if (err) {
-            printf("| %s | failed: %s | | |\n", parkers[i]->label, strerror(err));
+            printf("| %s | failed: %s | | | | |\n", parkers[i]->label, strerror(err));
             continue;
         }
         long long delta = rss_bytes() - before;
+        char note[160] = "";
+        if (parkers[i]->describe != NULL)
+            parkers[i]->describe(state, note, sizeof note);
         if (parkers[i]->unpark(state) != 0) {
             fprintf(stderr, "bench: %s: a parked fiber did not finish\n", parkers[i]->id);
             functional_error = 1;
         }
         double per_kib = (double)delta / (double)fibers / 1024.0;
-        printf("| %s | %ld | %.2f | %.1f |\n", parkers[i]->label, fibers, per_kib,
-               (double)delta / 1048576.0);
+        printf("| %s | %ld | %.2f | %.0f | %.1f | %s |\n", parkers[i]->label, fibers, per_kib,
+               (double)delta / (double)fibers, (double)delta / 1048576.0, note);
         if (csv != NULL)
             fprintf(csv, "memory,%s,\"%s\",%.4f,,,,,,\n", parkers[i]->id, parkers[i]->label,
                     per_kib);
@@ -1203,8 +1686,8 @@ static int pin_cpu(int cpu)
 
 static void usage(FILE *to)
 {
-    fputs("usage: bench [--demo | --quick | --alternatives] [--csv FILE] [--cpu N] [--rounds R]\n"
-          "             [--fibers N]\n"
+    fputs("usage: bench [--demo | --quick | --alternatives | --memory] [--csv FILE] [--cpu N]\n"
+          "             [--rounds R] [--fibers N] [--parkers ID]\n"
           "       bench --only ID --iters N      (untimed, for instruction counting)\n"
           "       bench --list\n",
           to);
@@ -1224,7 +1707,7 @@ static long parse_long(const char *s, long min)
 
 int main(int argc, char **argv)
 {
-    int demo = 0, quick = 0, list = 0, alternatives = 0, cpu = -1;
+    int demo = 0, quick = 0, list = 0, alternatives = 0, memory = 0, cpu = -1;
     long rounds = 0, fibers = 100000, only_iters = 0;
     const char *csv_path = NULL, *only = NULL;
     for (int i = 1; i < argc; ++i) {
@@ -1238,6 +1721,10 @@ int main(int argc, char **argv)
             list = 1;
         else if (strcmp(a, "--alternatives") == 0)
             alternatives = 1;
+        else if (strcmp(a, "--memory") == 0)
+            memory = 1;
+        else if (strcmp(a, "--parkers") == 0 && has_arg)
+            memory_only = argv[++i];
         else if (strcmp(a, "--csv") == 0 && has_arg)
             csv_path = argv[++i];
         else if (strcmp(a, "--cpu") == 0 && has_arg)
@@ -1275,6 +1762,13 @@ int main(int argc, char **argv)
         const struct bench_case *bc = bench_boost_cases(&nb);
         add_cases(bc, nb);
         have_boost = 1;
+    }
+#endif
+#ifdef FCTX_BENCH_HAVE_LIBACO
+    {
+        unsigned na;
+        const struct bench_case *ac = bench_aco_cases(&na);
+        add_cases(ac, na);
     }
 #endif
 
@@ -1351,6 +1845,19 @@ int main(int argc, char **argv)
 #ifndef FCTX_BENCH_HAVE_UCONTEXT
     printf("- glibc swapcontext baseline missing: no <ucontext.h> on this target\n");
 #endif
+#ifdef FCTX_BENCH_HAVE_LIBACO
+    printf("- libaco baseline (shared-stack rows) from %s\n", FCTX_BENCH_LIBACO_DIR);
+#else
+    printf("- libaco baseline (shared-stack rows) absent: libaco is not packaged and not "
+           "vendored; configure with -DFCTX_BENCH_LIBACO_DIR=<libaco checkout> to build it\n");
+#endif
+
+    if (memory) {
+        measure_memory(fibers, csv);
+        if (csv != NULL)
+            fclose(csv);
+        return functional_error;
+    }
 
     if (demo) {
         /* The plain rows, then the real-program FP state (status flags
@@ -1449,6 +1956,17 @@ int main(int argc, char **argv)
     print_fp_legend();
     snprintf(title, sizeof title, "One-way switch by FP state (%u rounds)", sw_rounds);
     print_table(title, "fpstate", csv);
+    fflush(stdout);
+    measure("shared", NULL, sw_rounds, sw_round_ns);
+    snprintf(title, sizeof title, "Shared stacks: one-way switch, create + finish (%u rounds)",
+             sw_rounds);
+    print_table(title, "shared", csv);
+    print_shared_notes();
+    fflush(stdout);
+    measure("sharedfp", NULL, sw_rounds, sw_round_ns);
+    snprintf(title, sizeof title, "Shared stacks: one-way switch by FP state, 0 B live (%u rounds)",
+             sw_rounds);
+    print_table(title, "sharedfp", csv);
     fflush(stdout);
     measure("create", NULL, cr_rounds, cr_round_ns);
     snprintf(title, sizeof title, "Fiber create + first resume + finish, %u KiB stack (%u rounds)",

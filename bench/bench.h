@@ -38,6 +38,8 @@ struct bench_parker {
     const char *label;
     int (*park)(void **state, long n, size_t stack_size); /* 0 or errno */
     int (*unpark)(void *state);                           /* 0 or -1 */
+    /* optional (NULL): what the library reports about the parked fibers */
+    void (*describe)(void *state, char *buf, size_t len);
 };
 
 /* FP-state cases (group "fpstate").  Each side of a ping-pong does one
@@ -98,6 +100,13 @@ int bench_fp_check_main(void *peer_answer);
 #ifdef FCTX_BENCH_HAVE_HPP
 /* fiber_hpp.cpp: the C++ fctx::fiber (include/fctx/fiber.hpp) */
 const struct bench_case *bench_hpp_cases(unsigned *count);
+#endif
+
+#ifdef FCTX_BENCH_HAVE_LIBACO
+/* aco_baseline.c: libaco (FCTX_BENCH_LIBACO_DIR) */
+const struct bench_case *bench_aco_cases(unsigned *count);
+const struct bench_parker *bench_aco_parkers(unsigned *count);
+void bench_aco_notes(void); /* bytes per copy seen by the libaco cases */
 #endif
 
 #ifdef FCTX_BENCH_HAVE_BOOST

@@ -420,7 +420,7 @@ const bench_case kCases[] = {
 };
 
 const bench_parker kParkers[] = {
-    {"boost_park_fixed", "Boost fiber, fixedsize_stack (malloc)", park, unpark},
+    {"boost_park_fixed", "Boost fiber, fixedsize_stack (malloc)", park, unpark, nullptr},
 };
 
 } // namespace
