@@ -46,11 +46,8 @@
  *    processor (FCTX_PPC64_DRN 0, the big-endian compilers' default
  *    POWER4) compares and restores bits 0-7 only; its mffs leaves the
  *    upper word undefined, and its mtfsf has no W field.
- *    Trap enables: setting an enable whose flag is already set makes FEX
- *    1, which raises an enabled-exception program interrupt at once when
- *    the thread runs in a precise or imprecise FP exception mode (MSR
- *    FE0/FE1, which feenableexcept() turns on).  A switch must not fire a
- *    trap, so when the target enables an exception that the current
+ *    A switch must not fire a trap (an enable over a set flag traps at
+ *    once: power_common.h), so when the target enables an exception that the current
  *    FPSCR does not, the write also clears that exception's flags (for
  *    VE: all VX* causes); no other status bit changes.
  *    FCTX_NO_FPU_CONTROL builds neither save nor restore FPSCR or VSCR
@@ -109,6 +106,8 @@
 #  error "include the ABI's header, frame_ppc64_elfv1.h or frame_ppc64_elfv2.h"
 #endif
 
+#include "power_common.h"
+
 #define FRAME_BACKCHAIN 0x000
 #define FRAME_CR     0x008
 #define FRAME_VRSAVE 0x00c
@@ -126,9 +125,6 @@
 
 /* The LR save slot of every frame header. */
 #define LR_SAVE      16
-
-/* CR fields 2, 3 and 4 (the nonvolatile ones) as an mtcrf field mask. */
-#define CR_NONVOLATILE 0x38
 
 /* What the code is built for (the compiler's -mcpu): POWER8 direct moves
  * between register files; POWER6's decimal rounding mode in FPSCR. */
@@ -155,14 +151,6 @@
 /* The FP control bits per context (see above), as used by the rldicl.
  * test below: FPSCR bits 32-63 (upper word) and 0-7; VSCR NJ. */
 #define VSCR_NJ       0x00010000
-/* FPSCR status bits of the exceptions an enable bit guards: OE UE ZE XE
- * (bits 6-3) guard OX UX ZX XX (bits 28-25, 22 places up); VE (bit 7)
- * guards VXSNAN VXISI VXIDI VXZDZ VXIMZ VXVC (24-19) and VXSOFT VXSQRT
- * VXCVI (10-8). */
-#define FPSCR_EN_OUZX 0x78
-#define FPSCR_EN_V    0x80
-#define FPSCR_VX_HI   0x01f8
-#define FPSCR_VX_LO   0x0700
 
 /* VSCR, read by mfvscr into v0, into its slot at \base (for fctx_make);
  * \t: a scratch GPR.  Clobbers v1 (direct moves). */
@@ -213,17 +201,10 @@
     mtfsf   0x01, %f0, 0, 1             /* W=1, field 7: DRN (bits 28-31 of
                                            the upper word; 28 reserved) */
 #else
-    andi.   \t2, \t2, 0xff              /* bits 0-7: the controls (no DRN) */
+    andi.   \t2, \t2, FPSCR_CONTROL     /* bits 0-7: the controls (no DRN) */
     beq     1f                          /* same modes: no FPSCR write */
 #endif
-    andc    \t2, \t1, \fpscr            /* enables the target has, we lack */
-    andi.   \t3, \t2, FPSCR_EN_OUZX
-    sldi    \t3, \t3, 22                /* OE UE ZE XE -> OX UX ZX XX */
-    andi.   \t2, \t2, FPSCR_EN_V
-    beq     2f
-    oris    \t3, \t3, FPSCR_VX_HI       /* VE -> every VX* cause */
-    ori     \t3, \t3, FPSCR_VX_LO
-2:  andc    \fpscr, \fpscr, \t3         /* those flags cleared: no trap */
+    fctx_fpscr_no_trap \fpscr, \t1, \t2, \t3, sldi
     rldimi  \fpscr, \t1, 0, 56          /* its bits 0-7 over our status */
 #if FCTX_PPC64_DIRECT_MOVES
     mtvsrd  %vs0, \fpscr
@@ -249,24 +230,11 @@
 3:
     .endm
 
-/* Save/restore a run of GPRs, FPRs and VRs at consecutive slots from a
- * base register.  Vector slots are addressed with an index register each,
+/* Save/restore a run of GPRs (op = std or ld; FPRs: FCTX_FPRS,
+ * power_common.h) and VRs at consecutive slots from a base register.
+ * Vector slots are addressed with an index register each,
  * as the vector load/store instructions require. */
-#define FCTX_GPRS(op, base, off) \
-    op %r14, off+0x00(base); op %r15, off+0x08(base); op %r16, off+0x10(base); \
-    op %r17, off+0x18(base); op %r18, off+0x20(base); op %r19, off+0x28(base); \
-    op %r20, off+0x30(base); op %r21, off+0x38(base); op %r22, off+0x40(base); \
-    op %r23, off+0x48(base); op %r24, off+0x50(base); op %r25, off+0x58(base); \
-    op %r26, off+0x60(base); op %r27, off+0x68(base); op %r28, off+0x70(base); \
-    op %r29, off+0x78(base); op %r30, off+0x80(base); op %r31, off+0x88(base)
-
-#define FCTX_FPRS(op, base, off) \
-    op %f14, off+0x00(base); op %f15, off+0x08(base); op %f16, off+0x10(base); \
-    op %f17, off+0x18(base); op %f18, off+0x20(base); op %f19, off+0x28(base); \
-    op %f20, off+0x30(base); op %f21, off+0x38(base); op %f22, off+0x40(base); \
-    op %f23, off+0x48(base); op %f24, off+0x50(base); op %f25, off+0x58(base); \
-    op %f26, off+0x60(base); op %f27, off+0x68(base); op %f28, off+0x70(base); \
-    op %f29, off+0x78(base); op %f30, off+0x80(base); op %f31, off+0x88(base)
+#define FCTX_GPRS(op, base, off) FCTX_RUN18(op, r, base, off)
 
 /* op = stvx or lvx; base must be 16-byte aligned + off; clobbers r5-r10. */
 #define FCTX_VRS(op, base, off) \
@@ -302,10 +270,7 @@
     .endm
     .macro fctx_cfi_loaded
     .cfi_restore 2
-    .irp n, 14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-    .cfi_restore \n
-    .cfi_restore 32 + \n
-    .endr
+    fctx_cfi_loaded_r14_f31
     .endm
 
 /*

@@ -154,14 +154,7 @@
     xor     \t2, \t1, \fpscr            /* bits where it differs from ours */
     andi.   \t2, \t2, FPSCR_CONTROL     /* ... among the controls */
     beq     1f                          /* same modes: no FPSCR write */
-    andc    \t2, \t1, \fpscr            /* enables the target has, we lack */
-    andi.   \t3, \t2, FPSCR_EN_OUZX
-    slwi    \t3, \t3, 22                /* OE UE ZE XE -> OX UX ZX XX */
-    andi.   \t2, \t2, FPSCR_EN_V
-    beq     2f
-    oris    \t3, \t3, FPSCR_VX_HI       /* VE -> every VX* cause */
-    ori     \t3, \t3, FPSCR_VX_LO
-2:  andc    \fpscr, \fpscr, \t3         /* those flags cleared: no trap */
+    fctx_fpscr_no_trap \fpscr, \t1, \t2, \t3, slwi
     rlwimi  \fpscr, \t1, 0, 24, 31      /* its bits 0-7 over our status */
     stw     \fpscr, FRAME_FPSCR + 4(%r1) /* GPR -> FPR through memory */
     lfd     %f0, FRAME_FPSCR(%r1)

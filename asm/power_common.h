@@ -37,18 +37,37 @@
 #define FPSCR_VX_HI   0x01f8
 #define FPSCR_VX_LO   0x0700
 
-/* Store/load f14-f31 (op = stfd or lfd) at consecutive doublewords from
- * base + off. */
-#define FCTX_FPRS(op, base, off) \
-    op %f14, off+0x00(base); op %f15, off+0x08(base); op %f16, off+0x10(base); \
-    op %f17, off+0x18(base); op %f18, off+0x20(base); op %f19, off+0x28(base); \
-    op %f20, off+0x30(base); op %f21, off+0x38(base); op %f22, off+0x40(base); \
-    op %f23, off+0x48(base); op %f24, off+0x50(base); op %f25, off+0x58(base); \
-    op %f26, off+0x60(base); op %f27, off+0x68(base); op %f28, off+0x70(base); \
-    op %f29, off+0x78(base); op %f30, off+0x80(base); op %f31, off+0x88(base)
+/* Store/load the 18 registers %<k>14-%<k>31 (k = r or f; op = std/ld or
+ * stfd/lfd) at consecutive doublewords from base + off. */
+#define FCTX_RUN18(op, k, base, off) \
+    op %k##14, off+0x00(base); op %k##15, off+0x08(base); op %k##16, off+0x10(base); \
+    op %k##17, off+0x18(base); op %k##18, off+0x20(base); op %k##19, off+0x28(base); \
+    op %k##20, off+0x30(base); op %k##21, off+0x38(base); op %k##22, off+0x40(base); \
+    op %k##23, off+0x48(base); op %k##24, off+0x50(base); op %k##25, off+0x58(base); \
+    op %k##26, off+0x60(base); op %k##27, off+0x68(base); op %k##28, off+0x70(base); \
+    op %k##29, off+0x78(base); op %k##30, off+0x80(base); op %k##31, off+0x88(base)
+
+/* Store/load f14-f31 (op = stfd or lfd). */
+#define FCTX_FPRS(op, base, off) FCTX_RUN18(op, f, base, off)
+
+/* The no-trap rule of a switch's FPSCR write (above): with \target = the
+ * target's FPSCR word and \fpscr = ours, clear in \fpscr the flags of
+ * every exception the target enables and we do not (for VE: all VX*
+ * causes).  \t2 \t3: scratch GPRs; \sl: the shift, slwi or sldi (the
+ * port's word).  Clobbers cr0. */
+    .macro fctx_fpscr_no_trap fpscr, target, t2, t3, sl
+    andc    \t2, \target, \fpscr        /* enables the target has, we lack */
+    andi.   \t3, \t2, FPSCR_EN_OUZX
+    \sl     \t3, \t3, 22                /* OE UE ZE XE -> OX UX ZX XX */
+    andi.   \t2, \t2, FPSCR_EN_V
+    beq     2f
+    oris    \t3, \t3, FPSCR_VX_HI       /* VE -> every VX* cause */
+    ori     \t3, \t3, FPSCR_VX_LO
+2:  andc    \fpscr, \fpscr, \t3         /* those flags cleared: no trap */
+    .endm
 
 /* CFI: r14-r31 and f14-f31 back in their registers ("same value", the
- * CIE's rule), once a switch has reloaded them. */
+ * CIE's rule), once a switch has reloaded them (DWARF fN = 32 + N). */
     .macro fctx_cfi_loaded_r14_f31
     .irp n, 14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     .cfi_restore \n
