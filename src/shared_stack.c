@@ -44,6 +44,7 @@ struct shared_fiber {
     size_t len;         /* bytes held while swapped out, else 0 */
     size_t cap;         /* size of buf */
     fctx_fiber_fn fn;
+    void *pending;      /* the data of its lean switch away (leave_lean) */
 };
 /* While the hooks are on, the fiber's tool state follows its record. */
 #define SF_SPAN fctx_round_up(sizeof(struct shared_fiber), 16)
@@ -267,13 +268,68 @@ FCTX_NORETURN static void no_buffer(void)
     abort();
 }
 
-/* Its request lives in this frame: never in ASan's fake stack, which a
- * finishing switch frees. */
-FCTX_NO_ASAN fctx_fiber_transfer_t fctx_fiber_switch(fctx_fiber_t to, fctx_fiber_ontop_fn fn,
-                                                     void *data, void (*release)(void *),
-                                                     void *release_arg)
+/* On top of an ordinary target: the shared fiber that left (leave_lean). */
+static fctx_transfer_t leave_fix(fctx_transfer_t t)
+{
+    struct shared_fiber *r = (struct shared_fiber *)t.data;
+    r->sp = t.ctx;
+    set_running(NULL);
+    fctx_transfer_t out = {(fctx_t)fctx_handle_of(r), r->pending};
+    return out;
+}
+
+/* A shared fiber switches to an ordinary one (a scheduler, main), tools
+ * off, nothing on top: the most common way to park.  Its own small frame,
+ * not switch_general's, is what stays live on the run stack. */
+static FCTX_NOINLINE fctx_fiber_transfer_t leave_lean(struct shared_fiber *me, fctx_fiber_t to,
+                                                      void *data)
+{
+    me->pending = data;
+    fctx_transfer_t t = fctx_ontop((fctx_t)to, me, leave_fix);
+    fctx_fiber_transfer_t r = {(fctx_fiber_t)t.ctx, t.data};
+    return r;
+}
+
+/* An ordinary fiber (or main) resumes a shared one, tools off, nothing on
+ * top: swap on our own stack if needed, then one jump. */
+static FCTX_NOINLINE fctx_fiber_transfer_t enter_lean(struct shared_fiber *target, void *data)
+{
+    struct fctx_shared_stack *ss = target->ss;
+    if (ss->occupant != target) {
+        if (evict(ss) != 0)
+            return fail(FCTX_FIBER_ENOMEM);
+        bring_in(ss, target);
+    }
+    set_running(target);
+    fctx_transfer_t t = fctx_jump(target->sp, data);
+    fctx_fiber_transfer_t r = {(fctx_fiber_t)t.ctx, t.data};
+    return r;
+}
+
+static fctx_fiber_transfer_t switch_general(struct shared_fiber *me, fctx_fiber_t to,
+                                            fctx_fiber_ontop_fn fn, void *data,
+                                            void (*release)(void *), void *release_arg);
+
+fctx_fiber_transfer_t fctx_fiber_switch(fctx_fiber_t to, fctx_fiber_ontop_fn fn, void *data,
+                                        void (*release)(void *), void *release_arg)
 {
     struct shared_fiber *me = get_running();
+    if (fn == NULL && release == NULL && !fctx_tools_on()) {
+        if (me != NULL && fctx_handle_plain(to))
+            return leave_lean(me, to, data);
+        struct shared_fiber *target = fctx_handle_shared(to);
+        if (me == NULL && target != NULL)
+            return enter_lean(target, data);
+    }
+    return switch_general(me, to, fn, data, release, release_arg);
+}
+
+/* Its request lives in this frame: never in ASan's fake stack, which a
+ * finishing switch frees. */
+static FCTX_NOINLINE FCTX_NO_ASAN fctx_fiber_transfer_t
+switch_general(struct shared_fiber *me, fctx_fiber_t to, fctx_fiber_ontop_fn fn, void *data,
+               void (*release)(void *), void *release_arg)
+{
     struct shared_fiber *target = fctx_handle_shared(to);
     struct sw_req rq; /* every field but msg, which FCTX_HOOKS_SEND fills */
     rq.ref = data;
@@ -316,10 +372,6 @@ FCTX_NO_ASAN fctx_fiber_transfer_t fctx_fiber_switch(fctx_fiber_t to, fctx_fiber
             bring_in(ss, target);
         }
         to_ctx = target->sp;
-        if (me == NULL && fn == NULL && release == NULL && !fctx_tools_on()) {
-            set_running(target);
-            return fctx_arrived(fctx_jump(to_ctx, data));
-        }
     }
     FCTX_HOOKS_SEND(rq.ref, &rq.msg, data, to_ctx, fctx_hooks_current(), finishing);
     return fctx_arrived(fctx_ontop(to_ctx, &rq, sw_fix));
