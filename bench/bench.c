@@ -887,12 +887,15 @@ static void call_teardown(void *state)
  * round); the bytes actually copied per swap are read from
  * fctx_shared_stack_stats() and printed under the table. */
 
-static fctx_shared_stack_t *new_shared_stack(void)
+/* NULL with *err set when the build has no shared stacks (ENOTSUP:
+ * split-stack builds, WebAssembly): the case is then skipped. */
+static fctx_shared_stack_t *new_shared_stack(int *err)
 {
     fctx_shared_stack_t *ss;
     fctx_shared_stack_attr_t a = FCTX_SHARED_STACK_ATTR_INIT;
     a.stack_size = PINGPONG_STACK;
-    return fctx_shared_stack_create(&ss, &a) == 0 ? ss : NULL;
+    *err = fctx_shared_stack_create(&ss, &a);
+    return *err == 0 ? ss : NULL;
 }
 
 /* Bytes per copy (one fiber out or in) seen by the cases, for the notes. */
@@ -931,12 +934,13 @@ static int shared_alone_setup(void **out)
     struct shared_alone_state *s = malloc(sizeof *s);
     if (s == NULL)
         return ENOMEM;
-    s->ss = new_shared_stack();
-    if (s->ss == NULL || fctx_fiber_create_shared(&s->fs.f, s->ss, echo_fiber) != 0) {
-        if (s->ss != NULL)
-            fctx_shared_stack_destroy(s->ss);
+    int err;
+    s->ss = new_shared_stack(&err);
+    if (s->ss != NULL && (err = fctx_fiber_create_shared(&s->fs.f, s->ss, echo_fiber)) != 0)
+        fctx_shared_stack_destroy(s->ss);
+    if (err) {
         free(s);
-        return ENOMEM;
+        return err;
     }
     *out = s;
     return 0;
@@ -1025,8 +1029,13 @@ static int shared_pair_setup(void **out, const char *id, fctx_fiber_fn first,
     if (s == NULL)
         return ENOMEM;
     s->id = id;
-    s->ss = new_shared_stack();
-    if (s->ss == NULL || fctx_fiber_create_shared(&s->driver, s->ss, first) != 0 ||
+    int err;
+    s->ss = new_shared_stack(&err);
+    if (s->ss == NULL) {
+        free(s);
+        return err;
+    }
+    if (fctx_fiber_create_shared(&s->driver, s->ss, first) != 0 ||
         fctx_fiber_create_shared(&s->echo, s->ss, second) != 0) {
         fputs("bench: cannot create shared fibers\n", stderr);
         exit(1);
@@ -1135,8 +1144,12 @@ static int shared_fp_setup_with(void **out, enum bench_fp_state st)
     bench_fp_init(&p->main_side, &p->peer, st);
     s->echo.st = st;
     bench_fp_init(&s->echo.main_side, &s->echo.peer, st);
-    p->ss = new_shared_stack();
-    if (p->ss == NULL || fctx_fiber_create_shared(&p->driver, p->ss, shared_fp_driver) != 0 ||
+    p->ss = new_shared_stack(&err);
+    if (p->ss == NULL) {
+        free(s);
+        return err;
+    }
+    if (fctx_fiber_create_shared(&p->driver, p->ss, shared_fp_driver) != 0 ||
         fctx_fiber_create_shared(&p->echo, p->ss, fp_echo_fiber) != 0) {
         fputs("bench: cannot create shared fibers\n", stderr);
         exit(1);
@@ -1178,10 +1191,11 @@ static int shared_create_setup(void **out)
     struct shared_create_state *s = malloc(sizeof *s);
     if (s == NULL)
         return ENOMEM;
-    s->ss = new_shared_stack();
+    int err;
+    s->ss = new_shared_stack(&err);
     if (s->ss == NULL) {
         free(s);
-        return ENOMEM;
+        return err;
     }
     *out = s;
     return 0;
